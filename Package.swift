@@ -1,0 +1,70 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+  .enableUpcomingFeature("ExistentialAny"),
+  .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+  name: "LinkNormalizer",
+  products: [
+    .library(name: "LinkNormalizerCore", targets: ["LinkNormalizerCore"]),
+    .library(name: "PCRE2", targets: ["PCRE2"]),
+    .library(name: "XiaohongshuPlugin", targets: ["XiaohongshuPlugin"]),
+    .executable(name: "normalize", targets: ["normalize"]),
+  ],
+  targets: [
+    // C libraries from Debian, through system-library targets.
+    .systemLibrary(
+      name: "CPCRE2", path: "Sources/CPCRE2", pkgConfig: "libpcre2-8",
+      providers: [.apt(["libpcre2-dev"])]),
+
+    // PCRE2 wrapper: compile once (UTF + JIT), match Swift strings without copying.
+    .target(name: "PCRE2", dependencies: ["CPCRE2"], path: "Sources/PCRE2", swiftSettings: strict),
+
+    // The core: protocol, registry, fallback chain, extraction, canonicalization. Names no platform.
+    .target(
+      name: "LinkNormalizerCore", dependencies: ["PCRE2"], path: "Sources/LinkNormalizerCore",
+      swiftSettings: strict),
+
+    // Platform plugins: one folder each under Plugins/.
+    .target(
+      name: "XiaohongshuPlugin", dependencies: ["LinkNormalizerCore", "PCRE2"], path: "Plugins/Xiaohongshu",
+      swiftSettings: strict),
+
+    // The `normalize` command: argument parsing, streaming I/O, output formats (a library so tests
+    // can reach its pieces), and a thin executable.
+    .target(
+      name: "NormalizeCommand",
+      dependencies: ["LinkNormalizerCore", "XiaohongshuPlugin"],
+      path: "Sources/NormalizeCommand", swiftSettings: strict),
+    .executableTarget(
+      name: "normalize", dependencies: ["NormalizeCommand"], path: "Sources/normalize", swiftSettings: strict),
+
+    // Benchmarks: release-mode executable that prints figures.
+    .executableTarget(
+      name: "normalize-bench",
+      dependencies: ["LinkNormalizerCore", "XiaohongshuPlugin", "NormalizeCommand", "PCRE2"],
+      path: "Sources/Benchmarks", swiftSettings: strict),
+
+    // Test support shipped as its own target (recording handler, example runner).
+    .target(
+      name: "LinkNormalizerTestSupport", dependencies: ["LinkNormalizerCore"],
+      path: "Sources/LinkNormalizerTestSupport", swiftSettings: strict),
+
+    .testTarget(name: "PCRE2Tests", dependencies: ["PCRE2"], path: "Tests/PCRE2Tests", swiftSettings: strict),
+    .testTarget(
+      name: "LinkNormalizerCoreTests",
+      dependencies: ["LinkNormalizerCore", "LinkNormalizerTestSupport", "PCRE2"],
+      path: "Tests/LinkNormalizerCoreTests", swiftSettings: strict),
+    .testTarget(
+      name: "PluginExampleTests",
+      dependencies: ["LinkNormalizerCore", "LinkNormalizerTestSupport", "XiaohongshuPlugin"],
+      path: "Tests/PluginExampleTests", swiftSettings: strict),
+    .testTarget(
+      name: "NormalizeEndToEndTests", dependencies: ["NormalizeCommand"],
+      path: "Tests/NormalizeEndToEndTests", swiftSettings: strict),
+  ],
+  swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,97 @@
+/// The set of handlers a run may use, and the order they are tried in.
+///
+/// A value: build one, register handlers, hand it to a ``FallbackChain``. Copies are independent
+/// (copy-on-write), so a registry can be extended per run without touching a shared one. Reading
+/// it from many tasks at once is safe; mutate it before sharing it.
+///
+/// **Precedence.** Candidates are tried by descending priority; handlers with equal priority are
+/// tried in registration order. Registering a handler under a name that is already registered
+/// replaces the earlier handler; the new one takes the new priority and the latest place in
+/// registration order.
+///
+/// **Routing cost.** Handlers are indexed by their ``LinkNormalizer/hosts``; finding the
+/// candidates for a link is one hash lookup on its host plus one ``LinkNormalizer/accepts(_:)``
+/// call per handler registered for that host (or for every host), independent of how many
+/// platforms are registered.
+public struct NormalizerRegistry: Sendable {
+  /// A handler with its place in the order.
+  public struct Entry: Sendable {
+    public let normalizer: any LinkNormalizer
+    /// Higher runs first.
+    public let priority: Int
+    /// Position in registration order; breaks ties between equal priorities.
+    public let sequence: Int
+    public var name: String { normalizer.name }
+  }
+
+  private var entries: [Entry] = []
+  private var nextSequence = 0
+  /// host → candidates (host-specific and any-host handlers merged), in precedence order.
+  private var routes: [String: [Entry]] = [:]
+  /// Handlers with no hosts, in precedence order: the route for hosts with no specific handler.
+  private var anyHostRoute: [Entry] = []
+
+  /// An empty registry.
+  public init() {}
+
+  /// Adds `normalizer` at `priority` (higher runs first; see the type's precedence rule).
+  public mutating func register(_ normalizer: any LinkNormalizer, priority: Int = 0) {
+    entries.removeAll { $0.normalizer.name == normalizer.name }
+    entries.append(Entry(normalizer: normalizer, priority: priority, sequence: nextSequence))
+    nextSequence += 1
+    rebuildRoutes()
+  }
+
+  /// Removes every handler whose name satisfies `predicate`; returns how many were removed.
+  @discardableResult
+  public mutating func unregister(where predicate: (any LinkNormalizer) -> Bool) -> Int {
+    let before = entries.count
+    entries.removeAll { predicate($0.normalizer) }
+    rebuildRoutes()
+    return before - entries.count
+  }
+
+  /// Every registered handler in precedence order.
+  public var allEntries: [Entry] { entries.sorted(by: NormalizerRegistry.precedes) }
+
+  /// Every host some handler serves.
+  public var routedHosts: Set<String> { Set(routes.keys) }
+
+  /// Whether some handler serves `host` specifically (not just through an any-host handler).
+  public func routes(host: String) -> Bool { routes[host] != nil }
+
+  /// The handlers that would be tried for `link`, in order: the dry-run answer. Pure; calls only
+  /// ``LinkNormalizer/accepts(_:)``.
+  public func candidates(for link: ParsedLink) -> [Entry] {
+    let route = routes[link.host] ?? anyHostRoute
+    var result: [Entry] = []
+    for entry in route where entry.normalizer.accepts(link) { result.append(entry) }
+    return result
+  }
+
+  /// Whether any handler accepts `link` (used to pick the link out of share text).
+  public func recognizes(_ link: ParsedLink) -> Bool {
+    let route = routes[link.host] ?? anyHostRoute
+    for entry in route where entry.normalizer.accepts(link) { return true }
+    return false
+  }
+
+  static func precedes(_ a: Entry, _ b: Entry) -> Bool {
+    a.priority != b.priority ? a.priority > b.priority : a.sequence < b.sequence
+  }
+
+  private mutating func rebuildRoutes() {
+    let ordered = entries.sorted(by: NormalizerRegistry.precedes)
+    anyHostRoute = ordered.filter { $0.normalizer.hosts.isEmpty }
+    var byHost: [String: [Entry]] = [:]
+    for entry in ordered {
+      for host in entry.normalizer.hosts { byHost[host.lowercased(), default: []].append(entry) }
+    }
+    if !anyHostRoute.isEmpty {
+      for (host, list) in byHost {
+        byHost[host] = (list + anyHostRoute).sorted(by: NormalizerRegistry.precedes)
+      }
+    }
+    routes = byHost
+  }
+}
