@@ -55,17 +55,48 @@ public struct FallbackChain: Sendable {
 
   /// Normalizes one input. Never throws: every outcome, success or error, is in the record.
   public func normalize(_ input: String) async -> NormalizationRecord {
+    await run(prepare(input))
+  }
+
+  /// An input with its link found and its candidates routed, ready to ``run(_:)``. Preparing is
+  /// synchronous and local; it lets a caller decide how to schedule inputs that need the network.
+  public struct PreparedInput: Sendable {
+    public var input: String
+    /// The link chosen from the input, nil when it holds none.
+    public var link: ParsedLink?
+    /// The handlers that will be tried, in order.
+    public var candidates: [NormalizerRegistry.Entry]
+    /// Whether running may make remote calls (some candidate needs the network and the chain is
+    /// not offline).
+    public var needsNetwork: Bool
+  }
+
+  /// Finds the link in `input` and routes it (see ``PreparedInput``).
+  public func prepare(_ input: String) -> PreparedInput {
     guard let found = findLink(in: input) else {
-      return NormalizationRecord(
-        input: input, url: nil,
-        result: .failure(NormalizationError(.noLink, "no link found in the input")), attempts: [])
+      return PreparedInput(input: input, link: nil, candidates: [], needsNetwork: false)
     }
-    return await normalize(link: found.link, input: input)
+    let candidates = registry.candidates(for: found.link)
+    let network = !offline && candidates.contains { $0.normalizer.requiresNetwork }
+    return PreparedInput(input: input, link: found.link, candidates: candidates, needsNetwork: network)
   }
 
   /// Normalizes an already-extracted link; `input` is recorded as given.
   public func normalize(link: ParsedLink, input: String) async -> NormalizationRecord {
     let candidates = registry.candidates(for: link)
+    let network = !offline && candidates.contains { $0.normalizer.requiresNetwork }
+    return await run(PreparedInput(input: input, link: link, candidates: candidates, needsNetwork: network))
+  }
+
+  /// Runs a prepared input through its candidates.
+  public func run(_ prepared: PreparedInput) async -> NormalizationRecord {
+    let input = prepared.input
+    let candidates = prepared.candidates
+    guard let link = prepared.link else {
+      return NormalizationRecord(
+        input: input, url: nil,
+        result: .failure(NormalizationError(.noLink, "no link found in the input")), attempts: [])
+    }
     guard !candidates.isEmpty else {
       let message = registry.routes(host: link.host)
         ? "no handler recognizes this \(link.host) URL (no id in it)"

@@ -1,0 +1,110 @@
+public import LinkNormalizerCore
+import XiaohongshuPlugin
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// The `normalize` command: one place maps every outcome to output and an exit code.
+///
+/// Exit codes: 0 every input normalized; 1 at least one input failed; 2 usage error.
+public enum NormalizeCommand {
+  public static let version = "0.1.0"
+
+  /// Exit codes, as documented in the README.
+  public enum ExitCode: Int32 {
+    case success = 0
+    case someInputsFailed = 1
+    case usage = 2
+  }
+
+  /// The platforms built into the command.
+  public static var builtInPlatforms: [Platform] { [Xiaohongshu.platform] }
+
+  /// Runs the command with `arguments` (without the program name); returns the exit code.
+  public static func main(_ arguments: [String]) async -> Int32 {
+    signal(SIGPIPE, SIG_IGN)
+    let out = ByteSink(fd: 1)
+    let err = ByteSink(fd: 2, flushThreshold: 1 << 12)
+    defer {
+      out.flush()
+      err.flush()
+    }
+    let options: Options
+    do {
+      options = try OptionParser.parse(arguments)
+    } catch {
+      err.append("normalize: \(error.message)\nusage: normalize [options] [INPUT...]  (normalize --help for more)\n")
+      return ExitCode.usage.rawValue
+    }
+    if options.help {
+      out.append(helpText)
+      return ExitCode.success.rawValue
+    }
+    if options.version {
+      out.append("normalize \(version)\n")
+      return ExitCode.success.rawValue
+    }
+
+    var registry = NormalizerRegistry()
+    for platform in builtInPlatforms { registry.install(platform) }
+    let chain = FallbackChain(registry: registry, offline: options.offline)
+
+    let runner = BatchRunner(
+      configuration: .init(chain: chain, format: options.format, explain: options.explain, which: options.which),
+      out: out, err: err)
+    await runner.run(segments(for: options.inputs))
+    let tally = runner.tally
+    if let message = tally.inputError {
+      err.append("normalize: \(message)\n")
+      return ExitCode.someInputsFailed.rawValue
+    }
+    return tally.failuresByCode.isEmpty ? ExitCode.success.rawValue : ExitCode.someInputsFailed.rawValue
+  }
+
+  static func segments(for inputs: [String]) -> [InputSegment] {
+    guard !inputs.isEmpty else { return [.standardInput] }
+    var result: [InputSegment] = []
+    var pending: [String] = []
+    for input in inputs {
+      if input == "-" {
+        if !pending.isEmpty { result.append(.arguments(pending)) }
+        pending = []
+        result.append(.standardInput)
+      } else {
+        pending.append(input)
+      }
+    }
+    if !pending.isEmpty { result.append(.arguments(pending)) }
+    return result
+  }
+
+  static let helpText = """
+    usage: normalize [options] [INPUT...]
+
+    Turns pasted links (full URLs, short links, app share text) into stable identities.
+    Inputs are the arguments; with none, or with '-', one input per line of stdin.
+    One output record per input, in input order.
+
+    Output:
+      -f, --format FORMAT   text (default): the canonical URL, or an empty line on failure
+                            jsonl: one JSON object per input
+                            tsv: index, status, platform, kind, id, canonical_url, handler
+          --jsonl, --tsv    shorthands for --format
+          --explain         write every input's attempt trail to stderr
+          --which           dry run: list the handlers that would be tried, in order
+
+    Resolution:
+          --offline         never make remote calls (short links fail with needs_network)
+
+    Other:
+      -h, --help            this text
+      -V, --version         the version
+
+    Exit codes: 0 all inputs normalized, 1 some input failed, 2 usage error.
+    Error codes: no_link, unsupported, needs_network, invalid_input (see README).
+
+    """
+}
