@@ -15,42 +15,43 @@ public struct FallbackChain: Sendable {
   /// When true, handlers that need the network are skipped (recorded as `skipped`, `needs_network`).
   public var offline: Bool
   /// Clock used to time attempts.
-  private let clock = ContinuousClock()
 
   public init(registry: NormalizerRegistry, offline: Bool = false) {
     self.registry = registry
     self.offline = offline
   }
 
-  /// The link in `input` that the chain would normalize: the first the registry recognizes, else
-  /// the first link found at all (then ``Found/recognized`` is false), else nil.
+  /// The link in `input` that the chain would normalize: the first the registry recognizes (with
+  /// its candidates), else the first link found at all (with no candidates), else nil.
   public func findLink(in input: String) -> Found? {
     var first: ParsedLink? = nil
-    var chosen: ParsedLink? = nil
+    var chosen: Found? = nil
     let registry = self.registry
-    LinkExtractor.forEachLink(in: input, isKnownHost: { registry.routes(host: $0) }) { link in
+    LinkExtractor.forEachLink(in: input, isKnownHost: { registry.routesHost(of: $0) }) { link in
       if first == nil { first = link }
-      if registry.recognizes(link) {
-        chosen = link
+      let candidates = registry.candidates(for: link)
+      if !candidates.isEmpty {
+        chosen = Found(link: link, candidates: candidates)
         return false
       }
       return true
     }
-    if let chosen { return Found(link: chosen, recognized: true) }
-    if let first { return Found(link: first, recognized: false) }
+    if let chosen { return chosen }
+    if let first { return Found(link: first, candidates: []) }
     return nil
   }
 
-  /// A link found in an input, and whether a registered handler takes it.
+  /// A link found in an input, and the handlers that take it (empty when none does).
   public struct Found: Sendable {
     public var link: ParsedLink
-    public var recognized: Bool
+    public var candidates: [NormalizerRegistry.Entry]
+    public var recognized: Bool { !candidates.isEmpty }
   }
 
   /// Dry run: the handlers that would be tried for `input`, in order (empty when none would).
   public func plan(for input: String) -> (link: ParsedLink?, handlers: [NormalizerRegistry.Entry]) {
     guard let found = findLink(in: input) else { return (nil, []) }
-    return (found.link, registry.candidates(for: found.link))
+    return (found.link, found.candidates)
   }
 
   /// Normalizes one input. Never throws: every outcome, success or error, is in the record.
@@ -76,9 +77,8 @@ public struct FallbackChain: Sendable {
     guard let found = findLink(in: input) else {
       return PreparedInput(input: input, link: nil, candidates: [], needsNetwork: false)
     }
-    let candidates = registry.candidates(for: found.link)
-    let network = !offline && candidates.contains { $0.normalizer.requiresNetwork }
-    return PreparedInput(input: input, link: found.link, candidates: candidates, needsNetwork: network)
+    let network = !offline && found.candidates.contains { $0.normalizer.requiresNetwork }
+    return PreparedInput(input: input, link: found.link, candidates: found.candidates, needsNetwork: network)
   }
 
   /// Normalizes an already-extracted link; `input` is recorded as given.
@@ -88,64 +88,116 @@ public struct FallbackChain: Sendable {
     return await run(PreparedInput(input: input, link: link, candidates: candidates, needsNetwork: network))
   }
 
-  /// Runs a prepared input through its candidates.
-  public func run(_ prepared: PreparedInput) async -> NormalizationRecord {
-    let input = prepared.input
-    let candidates = prepared.candidates
-    guard let link = prepared.link else {
-      return NormalizationRecord(
-        input: input, url: nil,
-        result: .failure(NormalizationError(.noLink, "no link found in the input")), attempts: [])
-    }
-    guard !candidates.isEmpty else {
-      let message = registry.routes(host: link.host)
-        ? "no handler recognizes this \(link.host) URL (no id in it)"
-        : "no registered platform recognizes the host \(link.host)"
-      return NormalizationRecord(
-        input: input, url: link.text, result: .failure(NormalizationError(.unsupported, message)), attempts: [])
-    }
-    var attempts: [Attempt] = []
-    attempts.reserveCapacity(candidates.count)
-    var lastFailure: NormalizationError? = nil
-    var lastSkip: NormalizationError? = nil
-    var declines: [String] = []
-    for entry in candidates {
+  /// Runs a prepared input through its candidates without suspending, when every candidate the
+  /// chain reaches answers synchronously (see ``LinkNormalizer/normalizeSynchronously(_:)``);
+  /// nil otherwise, and then ``run(_:)`` must be used. Same precedence and records as ``run(_:)``.
+  public func runSynchronously(_ prepared: PreparedInput) -> NormalizationRecord? {
+    guard !prepared.needsNetwork else { return nil }
+    guard let link = prepared.link, !prepared.candidates.isEmpty else { return emptyRecord(prepared) }
+    var trail = Trail()
+    for entry in prepared.candidates {
       let handler = entry.normalizer
       if offline && handler.requiresNetwork {
-        let error = NormalizationError(.needsNetwork, "offline: \(handler.name) needs the network")
-        attempts.append(Attempt(handler: handler.name, outcome: .skipped, error: error))
-        lastSkip = error
+        trail.skipOffline(handler.name)
+        continue
+      }
+      let started = MonotonicTime.now()
+      let outcome: Result<NormalizerOutcome, NormalizationError>
+      do throws(NormalizationError) {
+        guard let answer = try handler.normalizeSynchronously(link) else { return nil }
+        outcome = .success(answer)
+      } catch {
+        outcome = .failure(error)
+      }
+      if let result = trail.add(handler.name, outcome, duration: MonotonicTime.since(started)) {
+        return NormalizationRecord(input: prepared.input, foundLink: link, result: .success(result), attempts: trail.attempts)
+      }
+    }
+    return trail.failureRecord(input: prepared.input, link: link)
+  }
+
+  /// Runs a prepared input through its candidates.
+  public func run(_ prepared: PreparedInput) async -> NormalizationRecord {
+    guard let link = prepared.link, !prepared.candidates.isEmpty else { return emptyRecord(prepared) }
+    var trail = Trail()
+    for entry in prepared.candidates {
+      let handler = entry.normalizer
+      if offline && handler.requiresNetwork {
+        trail.skipOffline(handler.name)
         continue
       }
       var context = NormalizationContext(offline: offline)
-      let started = clock.now
-      let outcome: NormalizerOutcome
+      let started = MonotonicTime.now()
+      let outcome: Result<NormalizerOutcome, NormalizationError>
       do throws(NormalizationError) {
-        outcome = try await handler.normalize(link, context: &context)
+        outcome = .success(try await handler.normalize(link, context: &context))
       } catch {
-        attempts.append(contentsOf: context.recordedTries)
-        attempts.append(Attempt(handler: handler.name, outcome: .failed, error: error, duration: clock.now - started))
-        lastFailure = error
-        continue
+        outcome = .failure(error)
       }
-      let elapsed = clock.now - started
-      attempts.append(contentsOf: context.recordedTries)
-      switch outcome {
-      case .normalized(var result):
-        if result.handler.isEmpty { result.handler = handler.name }
-        attempts.append(Attempt(handler: handler.name, outcome: .succeeded, note: result.remark, duration: elapsed))
-        return NormalizationRecord(input: input, url: link.text, result: .success(result), attempts: attempts)
-      case .declined(let reason):
-        attempts.append(Attempt(handler: handler.name, outcome: .declined, note: reason, duration: elapsed))
-        declines.append(reason)
-      case .skipped(let error):
-        attempts.append(Attempt(handler: handler.name, outcome: .skipped, error: error, duration: elapsed))
-        lastSkip = error
+      trail.attempts.append(contentsOf: context.recordedTries)
+      if let result = trail.add(handler.name, outcome, duration: MonotonicTime.since(started)) {
+        return NormalizationRecord(input: prepared.input, foundLink: link, result: .success(result), attempts: trail.attempts)
       }
     }
+    return trail.failureRecord(input: prepared.input, link: link)
+  }
+
+  /// The record for an input with no link, or a link no handler takes.
+  private func emptyRecord(_ prepared: PreparedInput) -> NormalizationRecord {
+    guard let link = prepared.link else {
+      return NormalizationRecord(
+        input: prepared.input, foundLink: nil,
+        result: .failure(NormalizationError(.noLink, "no link found in the input")), attempts: [])
+    }
+    let message =
+      registry.routesHost(of: link)
+      ? "no handler recognizes this \(link.host) URL (no id in it)"
+      : "no registered platform recognizes the host \(link.host)"
+    return NormalizationRecord(
+      input: prepared.input, foundLink: link, result: .failure(NormalizationError(.unsupported, message)), attempts: [])
+  }
+}
+
+/// The attempt trail of one input, and the precedence rule that turns it into an error.
+private struct Trail {
+  var attempts: [Attempt] = []
+  var lastFailure: NormalizationError? = nil
+  var lastSkip: NormalizationError? = nil
+  var lastDecline: String? = nil
+
+  mutating func skipOffline(_ handler: String) {
+    let error = NormalizationError(.needsNetwork, "offline: \(handler) needs the network")
+    attempts.append(Attempt(handler: handler, outcome: .skipped, error: error))
+    lastSkip = error
+  }
+
+  /// Records one handler's outcome; returns the result when it succeeded.
+  mutating func add(
+    _ handler: String, _ outcome: Result<NormalizerOutcome, NormalizationError>, duration: Duration
+  ) -> NormalizedLink? {
+    switch outcome {
+    case .failure(let error):
+      attempts.append(Attempt(handler: handler, outcome: .failed, error: error, duration: duration))
+      lastFailure = error
+    case .success(.normalized(var result)):
+      if result.handler.isEmpty { result.handler = handler }
+      attempts.append(Attempt(handler: handler, outcome: .succeeded, note: result.remark, duration: duration))
+      return result
+    case .success(.declined(let reason)):
+      attempts.append(Attempt(handler: handler, outcome: .declined, note: reason, duration: duration))
+      lastDecline = reason
+    case .success(.skipped(let error)):
+      attempts.append(Attempt(handler: handler, outcome: .skipped, error: error, duration: duration))
+      lastSkip = error
+    }
+    return nil
+  }
+
+  /// The precedence rule: the last failure, else the last skip, else `unsupported`.
+  func failureRecord(input: String, link: ParsedLink) -> NormalizationRecord {
     let error =
       lastFailure ?? lastSkip
-      ?? NormalizationError(.unsupported, declines.last.map { "not recognized: \($0)" } ?? "not recognized")
-    return NormalizationRecord(input: input, url: link.text, result: .failure(error), attempts: attempts)
+      ?? NormalizationError(.unsupported, lastDecline.map { "not recognized: \($0)" } ?? "not recognized")
+    return NormalizationRecord(input: input, foundLink: link, result: .failure(error), attempts: attempts)
   }
 }

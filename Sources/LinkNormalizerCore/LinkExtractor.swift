@@ -2,16 +2,16 @@
 ///
 /// The text is cut into tokens at whitespace, ASCII control characters, any of `"<>\^`{|}` and at
 /// every non-ASCII character (which covers full-width punctuation such as `，。；！？、【】《》`, CJK text
-/// and emoji glued to a link). Within a token a link starts at `http://` or `https://` (any case);
-/// a token with no scheme counts as a link when it starts with a host name (`a.b` with a letter-only
-/// top-level label) followed by `/`, or when its host is one the registry routes. Trailing
+/// and emoji glued to a link; links are therefore cut at their first non-ASCII character). Within a
+/// token a link starts at `http://` or `https://` (any case); a token with no scheme counts as a
+/// link when it starts with a host name (`a.b` with a letter-only top-level label of two or more
+/// letters) followed by a path or query, or when its host is one the caller knows. Trailing
 /// `. , ; : ! ? ) ] ' *` are trimmed from a link. Links in other schemes are ignored.
 ///
-/// Cost is linear in the text length; nothing is allocated for text that holds no link.
+/// Cost is linear in the text length; nothing is allocated for tokens that hold no link.
 public enum LinkExtractor {
-  /// Every link in `text`, in order of appearance, parsed. `isKnownHost` lets scheme-less tokens
-  /// without a path count as links when their host is routed (e.g. `xhslink.com` alone).
-  public static func links(in text: String, isKnownHost: (String) -> Bool = { _ in false }) -> [ParsedLink] {
+  /// Every link in `text`, in order of appearance.
+  public static func links(in text: String, isKnownHost: (ParsedLink) -> Bool = { _ in false }) -> [ParsedLink] {
     var result: [ParsedLink] = []
     forEachLink(in: text, isKnownHost: isKnownHost) { link in
       result.append(link)
@@ -20,39 +20,42 @@ public enum LinkExtractor {
     return result
   }
 
-  /// Calls `body` with each link in `text` in order until it returns false.
+  /// Calls `body` with each link in `text`, in order, until it returns false. `isKnownHost` lets a
+  /// scheme-less token without a path count as a link (e.g. a bare short-link host).
   public static func forEachLink(
-    in text: String, isKnownHost: (String) -> Bool = { _ in false }, _ body: (ParsedLink) -> Bool
+    in text: String, isKnownHost: (ParsedLink) -> Bool = { _ in false }, _ body: (ParsedLink) -> Bool
   ) {
-    var ranges: [Range<Int>] = []
     var copy = text
-    // First pass over bytes finds candidate ranges; parsing happens afterwards on substrings.
-    copy.withUTF8 { b in
-      let n = b.count
-      var i = 0
-      while i < n {
-        while i < n, isCut(b[i]) { i += 1 }
-        let start = i
-        while i < n, !isCut(b[i]) { i += 1 }
-        if i > start, let range = candidate(in: b, start..<i) {
-          ranges.append(range)
+    let count = copy.withUTF8 { $0.count }
+    var position = 0
+    while position < count {
+      // Find the next candidate range without holding the buffer across the callback.
+      var found: (range: Range<Int>, schemeless: Bool)? = nil
+      copy.withUTF8 { b in
+        cutTable.withUnsafeBufferPointer { cut in
+        var i = position
+        let n = b.count
+        while i < n {
+          while i < n, cut[Int(b[i])] { i += 1 }
+          let start = i
+          while i < n, !cut[Int(b[i])] { i += 1 }
+          if i > start, let candidate = candidate(in: b, start..<i) {
+            found = candidate
+            break
+          }
+        }
+        position = i
         }
       }
-    }
-    guard !ranges.isEmpty else { return }
-    let utf8 = text.utf8
-    for range in ranges {
-      let lower = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
-      let upper = utf8.index(utf8.startIndex, offsetBy: range.upperBound)
-      let slice = String(text[lower..<upper])
-      guard let link = ParsedLink(slice) else { continue }
-      if link.scheme == nil, !hasPathOrQuery(link), !isKnownHost(link.host) { continue }
+      guard let (range, schemeless) = found else { return }
+      guard let link = ParsedLink(source: text, range: range) else { continue }
+      if schemeless, !link.hasPathOrQuery, !isKnownHost(link) { continue }
       if !body(link) { return }
     }
   }
 
   /// The link range inside one token, or nil when the token holds none.
-  static func candidate(in b: UnsafeBufferPointer<UInt8>, _ token: Range<Int>) -> Range<Int>? {
+  static func candidate(in b: UnsafeBufferPointer<UInt8>, _ token: Range<Int>) -> (Range<Int>, Bool)? {
     var start: Int? = nil
     // Look for "://" preceded by http or https.
     var i = token.lowerBound
@@ -67,16 +70,19 @@ public enum LinkExtractor {
       }
       i += 1
     }
+    var schemeless = false
     if start == nil {
       // Scheme-less: skip leading punctuation, then require host-name shape.
       var s = token.lowerBound
       while s < token.upperBound, isLeadingPunctuation(b[s]) { s += 1 }
       guard s < token.upperBound, looksLikeHost(b, s..<token.upperBound) else { return nil }
       start = s
+      schemeless = true
     }
-    guard var end = Optional(token.upperBound), let begin = start else { return nil }
+    guard let begin = start else { return nil }
+    var end = token.upperBound
     while end > begin, isTrailingPunctuation(b[end - 1]) { end -= 1 }
-    return end > begin ? begin..<end : nil
+    return end > begin ? (begin..<end, schemeless) : nil
   }
 
   /// `label(.label)+` with a final label of 2+ letters, ending at the token end or at `/ ? # :`.
@@ -106,18 +112,9 @@ public enum LinkExtractor {
     return labels >= 1 && lastLabelLength >= 2 && lastLabelLetters
   }
 
-  static func hasPathOrQuery(_ link: ParsedLink) -> Bool {
-    (link.path.utf8.count > 1) || link.query != nil
-  }
-
-  @inline(__always) static func isCut(_ c: UInt8) -> Bool {
-    switch c {
-    case 0x00...0x20, 0x7F...0xFF: return true
-    case UInt8(ascii: "\""), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "\\"), UInt8(ascii: "^"),
-      UInt8(ascii: "`"), UInt8(ascii: "{"), UInt8(ascii: "|"), UInt8(ascii: "}"):
-      return true
-    default: return false
-    }
+  /// Bytes that end a token: controls, space, DEL, `"<>\^`{|}` and every non-ASCII byte.
+  static let cutTable: [Bool] = (0..<256).map { c in
+    c <= 0x20 || c >= 0x7F || "\"<>\\^`{|}".utf8.contains(UInt8(c))
   }
 
   @inline(__always) static func isTrailingPunctuation(_ c: UInt8) -> Bool {
@@ -146,4 +143,9 @@ public enum LinkExtractor {
     for k in 0..<word.utf8CodeUnitCount where (b[at + k] | 0x20) != w[k] { return false }
     return true
   }
+}
+
+extension ParsedLink {
+  /// Whether the link has a path beyond `/`, or a query.
+  var hasPathOrQuery: Bool { pathRange.count > 1 || queryRange != nil }
 }

@@ -35,11 +35,18 @@ public protocol LinkNormalizer: Sendable {
   /// try in the attempt trail (``NormalizationContext/recordTry(_:)``).
   func normalize(_ link: ParsedLink, context: inout NormalizationContext) async throws(NormalizationError)
     -> NormalizerOutcome
+
+  /// The same answer as ``normalize(_:context:)`` computed without suspending, or nil when this
+  /// handler can only answer asynchronously (the default). Local handlers implement it so that
+  /// batches run on plain threads without async overhead; the chain falls back to the async path
+  /// for an input as soon as one of its candidates returns nil here.
+  func normalizeSynchronously(_ link: ParsedLink) throws(NormalizationError) -> NormalizerOutcome?
 }
 
 extension LinkNormalizer {
   public var hosts: Set<String> { [] }
   public var requiresNetwork: Bool { false }
+  public func normalizeSynchronously(_ link: ParsedLink) throws(NormalizationError) -> NormalizerOutcome? { nil }
 }
 
 /// How a handler ended when it did not throw.

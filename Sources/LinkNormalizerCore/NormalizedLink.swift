@@ -94,15 +94,19 @@ public struct NormalizationRecord: Sendable {
   /// The input as given.
   public var input: String
   /// The link found in the input (nil when none was found).
-  public var url: String?
+  public var foundLink: ParsedLink?
+  /// The text of the link found in the input (nil when none was found).
+  public var url: String? { foundLink?.text }
   /// The identity, or the error that decided this input.
   public var result: Result<NormalizedLink, NormalizationError>
   /// Every handler the chain tried, in order, including intermediate tries.
   public var attempts: [Attempt]
 
-  public init(input: String, url: String?, result: Result<NormalizedLink, NormalizationError>, attempts: [Attempt]) {
+  public init(
+    input: String, foundLink: ParsedLink?, result: Result<NormalizedLink, NormalizationError>, attempts: [Attempt]
+  ) {
     self.input = input
-    self.url = url
+    self.foundLink = foundLink
     self.result = result
     self.attempts = attempts
   }

@@ -27,7 +27,7 @@ public struct NormalizerRegistry: Sendable {
   private var entries: [Entry] = []
   private var nextSequence = 0
   /// host → candidates (host-specific and any-host handlers merged), in precedence order.
-  private var routes: [String: [Entry]] = [:]
+  private var routes = HostTable<[Entry]>([])
   /// Handlers with no hosts, in precedence order: the route for hosts with no specific handler.
   private var anyHostRoute: [Entry] = []
 
@@ -55,23 +55,26 @@ public struct NormalizerRegistry: Sendable {
   public var allEntries: [Entry] { entries.sorted(by: NormalizerRegistry.precedes) }
 
   /// Every host some handler serves.
-  public var routedHosts: Set<String> { Set(routes.keys) }
+  public var routedHosts: Set<String> { Set(routes.hosts) }
 
   /// Whether some handler serves `host` specifically (not just through an any-host handler).
-  public func routes(host: String) -> Bool { routes[host] != nil }
+  public func routes(host: String) -> Bool { routes.value(forHost: host) != nil }
+
+  /// Whether some handler serves the link's host specifically.
+  public func routesHost(of link: ParsedLink) -> Bool { link.host(in: routes) != nil }
 
   /// The handlers that would be tried for `link`, in order: the dry-run answer. Pure; calls only
   /// ``LinkNormalizer/accepts(_:)``.
   public func candidates(for link: ParsedLink) -> [Entry] {
-    let route = routes[link.host] ?? anyHostRoute
+    let route = link.host(in: routes) ?? anyHostRoute
     var result: [Entry] = []
     for entry in route where entry.normalizer.accepts(link) { result.append(entry) }
     return result
   }
 
-  /// Whether any handler accepts `link` (used to pick the link out of share text).
+  /// Whether any handler accepts `link`.
   public func recognizes(_ link: ParsedLink) -> Bool {
-    let route = routes[link.host] ?? anyHostRoute
+    let route = link.host(in: routes) ?? anyHostRoute
     for entry in route where entry.normalizer.accepts(link) { return true }
     return false
   }
@@ -92,6 +95,6 @@ public struct NormalizerRegistry: Sendable {
         byHost[host] = (list + anyHostRoute).sorted(by: NormalizerRegistry.precedes)
       }
     }
-    routes = byHost
+    routes = HostTable(byHost.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
   }
 }

@@ -1,100 +1,177 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// A link split into its parts, as the registry and handlers see it.
 ///
 /// Parsing is deliberately narrow and fast: it understands `http`/`https` URLs and scheme-less
 /// `host/path` links, the only forms the extractor produces. The host is the authority's host after
-/// any `user:password@` part and before any port, lower-cased, with one trailing dot removed, so
-/// `http://www.example.com@evil.example/` has host `evil.example`. Nothing is percent-decoded.
-public struct ParsedLink: Sendable, Hashable, CustomStringConvertible {
-  /// The link text as found (the input to parsing, trimmed of surrounding punctuation).
-  public let text: String
+/// any `user:password@` part and before any port, compared case-insensitively, with one trailing dot
+/// removed, so `http://www.example.com@evil.example/` has host `evil.example`. Nothing is
+/// percent-decoded.
+///
+/// A parsed link keeps the text it was found in (``source``) and byte offsets into it; the
+/// `Substring`/`String` accessors (``text``, ``host``, ``path``, ``query``) allocate or check
+/// boundaries and are meant for handlers' slow paths and for display. Hot paths use the
+/// `with…Bytes` accessors, which do neither.
+public struct ParsedLink: Sendable, CustomStringConvertible {
+  /// The text the link was found in (the whole input, or the URL itself).
+  public let source: String
+  /// The link's byte range in `source`.
+  public let range: Range<Int>
   /// `"http"`, `"https"` (lower-cased), or nil when the link had no scheme.
   public let scheme: String?
-  /// The lower-cased host (see type doc).
-  public let host: String
   /// The explicit port, if any.
   public let port: Int?
-  /// The path including its leading `/`, or empty. Not decoded.
-  public let path: Substring
-  /// The query without its `?`, or nil when there is none. Not decoded.
-  public let query: Substring?
-  /// The fragment without its `#`, or nil.
-  public let fragment: Substring?
+  let hostRange: Range<Int>
+  let pathRange: Range<Int>
+  let queryRange: Range<Int>?
+  let fragmentRange: Range<Int>?
 
-  public var description: String { text }
-
-  /// The part patterns are matched against: the path, then `?` and the query when present. Never
-  /// the fragment. Empty paths are given as `/` so `^/` anchors always apply.
-  public var target: Substring {
-    if path.isEmpty {
-      guard let query else { return "/" }
-      return Substring("/?" + query)
-    }
-    guard let query else { return path }
-    return text[path.startIndex..<query.endIndex]
-  }
-
-  /// Parses `text` as a link; nil when it has no usable host.
+  /// Parses all of `text` as a link; nil when it is not one (see type doc).
   ///
   /// Accepts `http://`, `https://` (any case) and scheme-less `host[:port][/path][?query][#fragment]`.
   /// Rejects other schemes, empty hosts, hosts with characters outside `[A-Za-z0-9.-]` (IPv6
   /// literals and IDNs included) and ports that are not 1–65535.
   public init?(_ text: String) {
-    var parts: Parts?
-    var copy = text
-    copy.withUTF8 { parts = Parts.parse($0) }
-    guard let parts else { return nil }
-    self.text = text
-    let utf8 = text.utf8
-    func slice(_ range: Range<Int>) -> Substring {
-      Substring(utf8[utf8.index(utf8.startIndex, offsetBy: range.lowerBound)..<utf8.index(utf8.startIndex, offsetBy: range.upperBound)])
-    }
-    self.scheme = parts.scheme
-    self.host = parts.hostNeedsLowercasing ? String(slice(parts.host)).lowercased() : String(slice(parts.host))
-    self.port = parts.port
-    self.path = slice(parts.path)
-    self.query = parts.query.map(slice)
-    self.fragment = parts.fragment.map(slice)
+    self.init(source: text, range: 0..<text.utf8.count)
   }
 
-  /// The first value of query parameter `name` (exact, case-sensitive), not decoded; nil when absent.
-  public func rawQueryValue(_ name: String) -> Substring? {
-    guard let query else { return nil }
-    for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
-      if let eq = pair.firstIndex(of: "=") {
-        if pair[pair.startIndex..<eq] == name { return pair[pair.index(after: eq)...] }
-      } else if pair == name {
-        return pair[pair.endIndex...]
+  /// Parses the bytes `range` of `source` as a link.
+  public init?(source: String, range: Range<Int>) {
+    var copy = source
+    guard let parts = copy.withUTF8({ buffer -> Parts? in
+      guard range.lowerBound >= 0, range.upperBound <= buffer.count else { return nil }
+      return Parts.parse(buffer, range)
+    }) else { return nil }
+    self.source = source
+    self.range = range
+    self.scheme = parts.scheme
+    self.port = parts.port
+    self.hostRange = parts.host
+    self.pathRange = parts.path
+    self.queryRange = parts.query
+    self.fragmentRange = parts.fragment
+  }
+
+  // MARK: Convenience accessors (allocate)
+
+  /// The link text as found.
+  public var text: String { string(range) }
+  public var description: String { text }
+  /// The lower-cased host.
+  public var host: String {
+    var lowered = string(hostRange)
+    if lowered.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) { lowered = lowered.lowercased() }
+    return lowered
+  }
+  /// The path including its leading `/`, or empty. Not decoded.
+  public var path: String { string(pathRange) }
+  /// The query without its `?`, or nil. Not decoded.
+  public var query: String? { queryRange.map(string) }
+  /// The fragment without its `#`, or nil.
+  public var fragment: String? { fragmentRange.map(string) }
+
+  /// What patterns are matched against: the path (`/` when empty), then `?` and the query when
+  /// present. Never the host or the fragment.
+  public var target: String { withTargetBytes { String(decoding: $0, as: UTF8.self) } }
+
+  // MARK: Byte accessors (no allocation)
+
+  /// Calls `body` with the UTF-8 bytes of ``target``. The buffer is valid only inside `body`.
+  @inline(__always)
+  public func withTargetBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+    if pathRange.isEmpty {
+      var synthetic: [UInt8] = [UInt8(ascii: "/")]
+      if let queryRange {
+        synthetic.append(UInt8(ascii: "?"))
+        withBytes(queryRange) { synthetic.append(contentsOf: $0) }
+      }
+      return try synthetic.withUnsafeBufferPointer(body)
+    }
+    let end = queryRange?.upperBound ?? pathRange.upperBound
+    return try withBytes(pathRange.lowerBound..<end, body)
+  }
+
+  /// Calls `body` with the host's bytes as written (not lower-cased).
+  @inline(__always)
+  public func withHostBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+    try withBytes(hostRange, body)
+  }
+
+  /// Calls `body` with the link text's bytes.
+  @inline(__always)
+  public func withTextBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+    try withBytes(range, body)
+  }
+
+  /// Whether the host is in `table`.
+  @inline(__always)
+  public func host<V>(in table: HostTable<V>) -> V? {
+    withHostBytes { table.value(forHostBytes: $0) }
+  }
+
+  /// The first value of query parameter `name` (exact, case-sensitive) percent-decoded exactly once
+  /// (`+` stays `+`), or nil when absent. A parameter without `=` has the empty value.
+  public func queryValue(_ name: String) -> String? {
+    guard let queryRange else { return nil }
+    var name = name
+    return name.withUTF8 { key in
+      withBytes(queryRange) { q -> String? in
+        guard let base = q.baseAddress else { return key.isEmpty ? "" : nil }
+        let n = q.count
+        var i = 0
+        while i <= n {
+          // The parameter starting at i ends at the next '&' (or the end).
+          let end = memchr(base + i, Int32(UInt8(ascii: "&")), n - i).map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? n
+          let length = end - i
+          if length >= key.count, key.count == 0 || memcmp(base + i, key.baseAddress!, key.count) == 0 {
+            let after = i + key.count
+            if after == end { return "" }
+            if q[after] == UInt8(ascii: "=") {
+              return PercentEncoding.decodeOnce(UnsafeBufferPointer(rebasing: q[(after + 1)..<end]))
+            }
+          }
+          i = end + 1
+        }
+        return nil
       }
     }
-    return nil
   }
 
-  /// The first value of query parameter `name`, percent-decoded exactly once (`+` is kept as `+`).
-  public func queryValue(_ name: String) -> String? {
-    rawQueryValue(name).map { PercentEncoding.decodeOnce($0) }
+  @inline(__always)
+  func withBytes<R>(_ r: Range<Int>, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+    var copy = source
+    return try copy.withUTF8 { try body(UnsafeBufferPointer(rebasing: $0[r])) }
+  }
+
+  func string(_ r: Range<Int>) -> String {
+    withBytes(r) { String(decoding: $0, as: UTF8.self) }
   }
 
   struct Parts {
     var scheme: String?
     var host: Range<Int>
-    var hostNeedsLowercasing: Bool
     var port: Int?
     var path: Range<Int>
     var query: Range<Int>?
     var fragment: Range<Int>?
 
-    static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Parts? {
-      let n = b.count
-      var i = 0
+    static func parse(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Parts? {
+      let n = range.upperBound
+      var i = range.lowerBound
       var scheme: String? = nil
       // Scheme: letters then "://".
-      var j = 0
+      var j = i
       while j < n, isSchemeByte(b[j]) { j += 1 }
-      if j > 0, j + 2 < n, b[j] == UInt8(ascii: ":"), b[j + 1] == UInt8(ascii: "/"), b[j + 2] == UInt8(ascii: "/") {
-        if j == 4, lower(b[0]) == 0x68, lower(b[1]) == 0x74, lower(b[2]) == 0x74, lower(b[3]) == 0x70 {
+      if j > i, j + 2 < n, b[j] == UInt8(ascii: ":"), b[j + 1] == UInt8(ascii: "/"), b[j + 2] == UInt8(ascii: "/") {
+        let length = j - i
+        if length == 4, lower(b[i]) == 0x68, lower(b[i + 1]) == 0x74, lower(b[i + 2]) == 0x74, lower(b[i + 3]) == 0x70 {
           scheme = "http"
-        } else if j == 5, lower(b[0]) == 0x68, lower(b[1]) == 0x74, lower(b[2]) == 0x74, lower(b[3]) == 0x70,
-          lower(b[4]) == 0x73
+        } else if length == 5, lower(b[i]) == 0x68, lower(b[i + 1]) == 0x74, lower(b[i + 2]) == 0x74,
+          lower(b[i + 3]) == 0x70, lower(b[i + 4]) == 0x73
         {
           scheme = "https"
         } else {
@@ -136,23 +213,17 @@ public struct ParsedLink: Sendable, Hashable, CustomStringConvertible {
           digits += 1
           q += 1
         }
-        if digits == 0 {
-          port = nil
-        } else {
+        if digits > 0 {
           guard value >= 1, value <= 65_535 else { return nil }
           port = value
         }
       }
       if hostEnd > hostStart, b[hostEnd - 1] == UInt8(ascii: ".") { hostEnd -= 1 }
       guard hostEnd > hostStart else { return nil }
-      var needsLowercasing = false
       for h in hostStart..<hostEnd {
         let c = b[h]
-        if c >= 0x41, c <= 0x5A {
-          needsLowercasing = true
-        } else if !((c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == UInt8(ascii: "-") || c == UInt8(ascii: ".")) {
-          return nil
-        }
+        guard (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == UInt8(ascii: "-") || c == UInt8(ascii: ".")
+        else { return nil }
       }
       // Path, query, fragment.
       var pathEnd = authorityEnd
@@ -170,8 +241,8 @@ public struct ParsedLink: Sendable, Hashable, CustomStringConvertible {
         fragment = (cursor + 1)..<n
       }
       return Parts(
-        scheme: scheme, host: hostStart..<hostEnd, hostNeedsLowercasing: needsLowercasing, port: port,
-        path: authorityEnd..<pathEnd, query: query, fragment: fragment)
+        scheme: scheme, host: hostStart..<hostEnd, port: port, path: authorityEnd..<pathEnd, query: query,
+        fragment: fragment)
     }
 
     @inline(__always) static func lower(_ c: UInt8) -> UInt8 { c | 0x20 }

@@ -5,7 +5,7 @@ public import PCRE2
 ///
 /// The pattern is matched against ``ParsedLink/target`` (path, then `?query`; never the host or
 /// fragment). Anchor it with `^` so a non-matching path fails at its first bytes.
-public struct URLPattern: Sendable {
+public final class URLPattern: Sendable {
   public let kind: LinkKind
   public let pattern: PCRE2Pattern
   /// When set, the form applies only to these hosts (lower-case); otherwise to all the handler's.
@@ -20,10 +20,13 @@ public struct URLPattern: Sendable {
   /// A remark attached to results of this form (shown in provenance), e.g. for heuristics.
   public let remark: String?
   let template: [TemplatePart]
+  let idGroup: Int
+  let identifierGroupNumbers: [(number: Int, field: String)]
+  let hostTable: HostTable<Bool>?
 
   enum TemplatePart: Sendable {
-    case literal(String)
-    case group(String)
+    case literal([UInt8])
+    case group(String, number: Int)
   }
 
   /// - Throws: ``PatternConfigurationError`` when the pattern has no `id` group, or the template
@@ -39,9 +42,17 @@ public struct URLPattern: Sendable {
     for (group, _) in identifierGroups where pattern.groupNumber(named: group) == nil {
       throw PatternConfigurationError("pattern \(pattern.pattern) has no named group `\(group)`")
     }
-    let parts = try URLPattern.parseTemplate(canonicalTemplate)
-    for case .group(let name) in parts where pattern.groupNumber(named: name) == nil {
-      throw PatternConfigurationError("canonical template \(canonicalTemplate) names `{\(name)}`, which pattern \(pattern.pattern) lacks")
+    var parts: [TemplatePart] = []
+    for part in try URLPattern.parseTemplate(canonicalTemplate) {
+      switch part {
+      case .literal(let text): parts.append(.literal(Array(text.utf8)))
+      case .group(let name):
+        guard let number = pattern.groupNumber(named: name) else {
+          throw PatternConfigurationError(
+            "canonical template \(canonicalTemplate) names `{\(name)}`, which pattern \(pattern.pattern) lacks")
+        }
+        parts.append(.group(name, number: number))
+      }
     }
     self.kind = kind
     self.pattern = pattern
@@ -51,11 +62,14 @@ public struct URLPattern: Sendable {
     self.lowercaseID = lowercaseID
     self.remark = remark
     self.template = parts
+    self.idGroup = pattern.groupNumber(named: "id")!
+    self.identifierGroupNumbers = identifierGroups.map { (pattern.groupNumber(named: $0.group)!, $0.field) }
+    self.hostTable = self.hosts.map { HostTable($0.map { ($0, true) }) }
   }
 
   /// Convenience: compiles `pattern` too.
   /// - Throws: ``PatternConfigurationError`` carrying PCRE2's message and offset for a bad pattern.
-  public init(
+  public convenience init(
     kind: LinkKind, _ pattern: String, hosts: Set<String>? = nil, canonical: String,
     identifiers: [(group: String, field: String)] = [], lowercaseID: Bool = false, remark: String? = nil
   ) throws(PatternConfigurationError) {
@@ -70,8 +84,13 @@ public struct URLPattern: Sendable {
       lowercaseID: lowercaseID, remark: remark)
   }
 
-  static func parseTemplate(_ template: String) throws(PatternConfigurationError) -> [TemplatePart] {
-    var parts: [TemplatePart] = []
+  enum RawTemplatePart {
+    case literal(String)
+    case group(String)
+  }
+
+  static func parseTemplate(_ template: String) throws(PatternConfigurationError) -> [RawTemplatePart] {
+    var parts: [RawTemplatePart] = []
     var rest = Substring(template)
     while let open = rest.firstIndex(of: "{") {
       if open > rest.startIndex { parts.append(.literal(String(rest[..<open]))) }
@@ -146,6 +165,8 @@ public struct PatternNormalizer: LinkNormalizer {
   public let hosts: Set<String>
   public let forms: [URLPattern]
   public let keptParameters: [KeptParameter]
+  private let hostTable: HostTable<Bool>
+  private let keptParameterNames: [[UInt8]]
 
   /// - Throws: ``PatternConfigurationError`` when an identifier or parameter field collides with
   ///   ``reservedFieldNames``, or `hosts` is empty.
@@ -166,14 +187,15 @@ public struct PatternNormalizer: LinkNormalizer {
     self.hosts = Set(hosts.map { $0.lowercased() })
     self.forms = forms
     self.keptParameters = keptParameters
+    self.hostTable = HostTable(self.hosts.map { ($0, true) })
+    self.keptParameterNames = keptParameters.map { Array($0.name.utf8) }
   }
 
   public func accepts(_ link: ParsedLink) -> Bool {
-    guard hosts.contains(link.host) else { return false }
-    var target = link.target
-    return target.withUTF8 { buffer in
-      for form in forms where form.hosts?.contains(link.host) ?? true {
-        if (try? form.pattern.match(buffer, into: nil)) == true { return true }
+    guard link.host(in: hostTable) != nil else { return false }
+    return link.withTargetBytes { target in
+      for form in forms where form.applies(to: link) {
+        if (try? form.pattern.match(target, into: nil)) == true { return true }
       }
       return false
     }
@@ -185,61 +207,168 @@ public struct PatternNormalizer: LinkNormalizer {
     try normalizeNow(link)
   }
 
-  /// The synchronous core of ``normalize(_:context:)``; usable where no chain is involved.
-  public func normalizeNow(_ link: ParsedLink) throws(NormalizationError) -> NormalizerOutcome {
-    guard hosts.contains(link.host) else { return .declined("host \(link.host) is not one of \(name)'s") }
-    let target = link.target
-    for form in forms where form.hosts?.contains(link.host) ?? true {
-      let found: PCRE2Match?
-      do {
-        found = try form.pattern.firstMatch(in: target)
-      } catch {
-        throw NormalizationError(.patternLimit, "pattern stopped by a resource limit on this input")
-      }
-      guard let match = found, let rawID = match["id"] else { continue }
-      return .normalized(build(form: form, match: match, rawID: rawID, link: link))
-    }
-    return .declined("no \(platform) URL form matches \(target.prefix(80))")
+  /// The captured values of one match, as strings.
+  private struct Captured {
+    var form: URLPattern
+    var id: String
+    var groups: [Int: String]
   }
 
-  private func build(form: URLPattern, match: PCRE2Match, rawID: Substring, link: ParsedLink) -> NormalizedLink {
-    let id = form.lowercaseID ? rawID.lowercased() : String(rawID)
-    var canonical = ""
-    canonical.reserveCapacity(96)
-    for part in form.template {
-      switch part {
-      case .literal(let text): canonical += text
-      case .group(let group):
-        if group == "id" {
-          canonical += PercentEncoding.encodeComponent(id)
-        } else if let value = match[group] {
-          canonical += PercentEncoding.encodeComponent(String(value))
+  public func normalizeSynchronously(_ link: ParsedLink) throws(NormalizationError) -> NormalizerOutcome? {
+    try normalizeNow(link)
+  }
+
+  /// The synchronous core of ``normalize(_:context:)``; usable where no chain is involved.
+  public func normalizeNow(_ link: ParsedLink) throws(NormalizationError) -> NormalizerOutcome {
+    guard link.host(in: hostTable) != nil else { return .declined("host \(link.host) is not one of \(name)'s") }
+    let outcome: Result<Captured?, PCRE2Error> = link.withTargetBytes { target in
+      withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * (PCRE2Pattern.maximumCaptureGroups + 1)) { offsets in
+        for form in forms where form.applies(to: link) {
+          do throws(PCRE2Error) {
+            guard try form.pattern.match(target, into: offsets) else { continue }
+          } catch {
+            return .failure(error)
+          }
+          func capture(_ group: Int) -> String? {
+            let start = offsets[2 * group]
+            guard start >= 0 else { return nil }
+            let bytes = UnsafeBufferPointer(rebasing: target[start..<offsets[2 * group + 1]])
+            return form.lowercaseID ? asciiLowercased(bytes) : String(decoding: bytes, as: UTF8.self)
+          }
+          guard let id = capture(form.idGroup) else { continue }
+          var groups: [Int: String] = [:]
+          for (number, _) in form.identifierGroupNumbers { groups[number] = capture(number) }
+          for case .group(_, let number) in form.template where number != form.idGroup {
+            groups[number] = capture(number)
+          }
+          return .success(Captured(form: form, id: id, groups: groups))
         }
+        return .success(nil)
       }
     }
+    let captured: Captured?
+    switch outcome {
+    case .success(let value): captured = value
+    case .failure:
+      throw NormalizationError(.patternLimit, "a \(platform) pattern hit its resource limit on this input")
+    }
+    guard let captured else {
+      return .declined("no \(platform) URL form matches \(link.target.prefix(80))")
+    }
+    return .normalized(build(captured, link: link))
+  }
+
+  private func build(_ captured: Captured, link: ParsedLink) -> NormalizedLink {
+    let form = captured.form
     var parameters: [Field] = []
-    if !keptParameters.isEmpty, link.query != nil {
-      var separator: Character = "?"
-      if canonical.contains("?") { separator = "&" }
-      for parameter in keptParameters {
+    var keptIndices: [Int] = []
+    if link.queryRange != nil {
+      for (index, parameter) in keptParameters.enumerated() {
         guard let value = link.queryValue(parameter.name), !value.isEmpty else { continue }
         if let check = parameter.valuePattern, (try? check.matches(value)) != true { continue }
         parameters.append(Field(parameter.field, value))
-        canonical.append(separator)
-        canonical += parameter.name
-        canonical += "="
-        canonical += PercentEncoding.encodeComponent(value)
-        separator = "&"
+        keptIndices.append(index)
       }
+    }
+    // One allocation: size the canonical URL's upper bound (every value byte may become %XX).
+    var bound = 0
+    for part in form.template {
+      switch part {
+      case .literal(let literal): bound += literal.count
+      case .group(_, let number):
+        bound += 3 * (number == form.idGroup ? captured.id.utf8.count : (captured.groups[number]?.utf8.count ?? 0))
+      }
+    }
+    for (i, parameter) in parameters.enumerated() {
+      bound += 2 + keptParameterNames[keptIndices[i]].count + 3 * parameter.value.utf8.count
+    }
+    let canonical = String(unsafeUninitializedCapacity: bound) { buffer in
+      var writer = ByteWriter(buffer)
+      var hasQuery = false
+      for part in form.template {
+        switch part {
+        case .literal(let literal):
+          literal.withUnsafeBufferPointer { writer.write($0) }
+          if !hasQuery, literal.contains(UInt8(ascii: "?")) { hasQuery = true }
+        case .group(_, let number):
+          var value = number == form.idGroup ? captured.id : (captured.groups[number] ?? "")
+          value.withUTF8 { writer.writeEncodedComponent($0) }
+        }
+      }
+      for (i, parameter) in parameters.enumerated() {
+        writer.write(hasQuery || i > 0 ? UInt8(ascii: "&") : UInt8(ascii: "?"))
+        keptParameterNames[keptIndices[i]].withUnsafeBufferPointer { writer.write($0) }
+        writer.write(UInt8(ascii: "="))
+        var value = parameter.value
+        value.withUTF8 { writer.writeEncodedComponent($0) }
+      }
+      return writer.count
     }
     var identifiers: [Field] = []
-    for (group, field) in form.identifierGroups {
-      if let value = match[group] {
-        identifiers.append(Field(field, form.lowercaseID ? value.lowercased() : String(value)))
-      }
+    for (number, field) in form.identifierGroupNumbers {
+      if let value = captured.groups[number] { identifiers.append(Field(field, value)) }
     }
     return NormalizedLink(
-      platform: platform, kind: form.kind, id: id, canonicalURL: canonical, identifiers: identifiers,
-      parameters: parameters, handler: name, remark: form.remark)
+      platform: platform, kind: form.kind, id: captured.id, canonicalURL: canonical,
+      identifiers: identifiers, parameters: parameters, handler: name, remark: form.remark)
+  }
+}
+
+extension URLPattern {
+  @inline(__always)
+  func applies(to link: ParsedLink) -> Bool {
+    guard let hostTable else { return true }
+    return link.host(in: hostTable) != nil
+  }
+}
+
+/// Lower-cases ASCII letters only (ids are ASCII; Unicode case mapping would be slower and wrong).
+@inline(__always)
+func asciiLowercased(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+  guard bytes.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return String(decoding: bytes, as: UTF8.self) }
+  return String(unsafeUninitializedCapacity: bytes.count) { out in
+    for i in 0..<bytes.count {
+      let c = bytes[i]
+      out[i] = c >= 0x41 && c <= 0x5A ? c | 0x20 : c
+    }
+    return bytes.count
+  }
+}
+
+/// Writes bytes into a fixed buffer sized in advance (no growth, no per-byte checks beyond
+/// debug builds).
+struct ByteWriter {
+  let buffer: UnsafeMutableBufferPointer<UInt8>
+  private(set) var count = 0
+
+  init(_ buffer: UnsafeMutableBufferPointer<UInt8>) { self.buffer = buffer }
+
+  @inline(__always) mutating func write(_ byte: UInt8) {
+    buffer[count] = byte
+    count += 1
+  }
+
+  @inline(__always) mutating func write(_ bytes: UnsafeBufferPointer<UInt8>) {
+    guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+    (buffer.baseAddress! + count).update(from: source, count: bytes.count)
+    count += bytes.count
+  }
+
+  /// Writes `bytes` percent-encoded as by ``PercentEncoding/encodeComponent(_:)-(String)``.
+  @inline(__always) mutating func writeEncodedComponent(_ bytes: UnsafeBufferPointer<UInt8>) {
+    let out = buffer.baseAddress!
+    var o = count
+    for c in bytes {
+      if PercentEncoding.isUnreserved(c) {
+        out[o] = c
+        o += 1
+      } else {
+        out[o] = UInt8(ascii: "%")
+        out[o + 1] = PercentEncoding.hexDigit(c >> 4)
+        out[o + 2] = PercentEncoding.hexDigit(c & 0xF)
+        o += 3
+      }
+    }
+    count = o
   }
 }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Percent-encoding helpers with the exact semantics canonical URLs rely on.
 public enum PercentEncoding {
   /// Decodes every valid `%XX` escape exactly once. Invalid escapes (`%ZZ`, a trailing `%`) are
@@ -5,53 +11,63 @@ public enum PercentEncoding {
   /// be valid UTF-8 is returned with the offending escapes left undecoded, so decoding never
   /// invents characters.
   public static func decodeOnce<S: StringProtocol>(_ text: S) -> String {
-    let utf8 = text.utf8
-    guard utf8.contains(UInt8(ascii: "%")) else { return String(text) }
-    var bytes: [UInt8] = []
-    bytes.reserveCapacity(utf8.count)
-    var i = utf8.startIndex
-    while i != utf8.endIndex {
-      let c = utf8[i]
-      if c == UInt8(ascii: "%") {
-        let h1 = utf8.index(after: i)
-        if h1 != utf8.endIndex {
-          let h2 = utf8.index(after: h1)
-          if h2 != utf8.endIndex, let hi = hexValue(utf8[h1]), let lo = hexValue(utf8[h2]) {
-            bytes.append(hi << 4 | lo)
-            i = utf8.index(after: h2)
-            continue
-          }
-        }
-      }
-      bytes.append(c)
-      i = utf8.index(after: i)
+    var copy = String(text)
+    return copy.withUTF8 { decodeOnce($0) }
+  }
+
+  /// ``decodeOnce(_:)`` over UTF-8 bytes.
+  public static func decodeOnce(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+    guard let base = bytes.baseAddress, memchr(base, 0x25, bytes.count) != nil else {
+      return String(decoding: bytes, as: UTF8.self)
     }
-    if let decoded = String(validating: bytes, as: UTF8.self) { return decoded }
-    return String(text)
+    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count) { out in
+      var o = 0
+      var i = 0
+      let n = bytes.count
+      while i < n {
+        let c = bytes[i]
+        if c == UInt8(ascii: "%"), i + 2 < n, let hi = hexValue(bytes[i + 1]), let lo = hexValue(bytes[i + 2]) {
+          out[o] = hi << 4 | lo
+          i += 3
+        } else {
+          out[o] = c
+          i += 1
+        }
+        o += 1
+      }
+      return String(validating: UnsafeBufferPointer(rebasing: out[0..<o]), as: UTF8.self)
+        ?? String(decoding: bytes, as: UTF8.self)
+    }
   }
 
   /// Encodes every byte outside RFC 3986's unreserved set (`A-Z a-z 0-9 - . _ ~`) as `%XX` with
   /// upper-case hex. Used for query values in canonical URLs, so `decodeOnce` followed by
   /// `encodeComponent` is stable: applying both again returns the same text.
   public static func encodeComponent(_ text: String) -> String {
-    var needs = false
-    for c in text.utf8 where !isUnreserved(c) {
-      needs = true
-      break
-    }
-    guard needs else { return text }
-    var out: [UInt8] = []
-    out.reserveCapacity(text.utf8.count + 8)
-    for c in text.utf8 {
-      if isUnreserved(c) {
-        out.append(c)
-      } else {
-        out.append(UInt8(ascii: "%"))
-        out.append(hexDigits[Int(c >> 4)])
-        out.append(hexDigits[Int(c & 0xF)])
+    var copy = text
+    return copy.withUTF8 { encodeComponent($0) } ?? text
+  }
+
+  /// ``encodeComponent(_:)`` over UTF-8 bytes; nil when nothing needs encoding (use the input).
+  public static func encodeComponent(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+    var extra = 0
+    for c in bytes where !isUnreserved(c) { extra += 2 }
+    guard extra > 0 else { return nil }
+    return String(unsafeUninitializedCapacity: bytes.count + extra) { out in
+      var o = 0
+      for c in bytes {
+        if isUnreserved(c) {
+          out[o] = c
+          o += 1
+        } else {
+          out[o] = UInt8(ascii: "%")
+          out[o + 1] = hexDigit(c >> 4)
+          out[o + 2] = hexDigit(c & 0xF)
+          o += 3
+        }
       }
+      return o
     }
-    return String(decoding: out, as: UTF8.self)
   }
 
   @inline(__always) static func isUnreserved(_ c: UInt8) -> Bool {
@@ -68,5 +84,7 @@ public enum PercentEncoding {
     }
   }
 
-  private static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
+  @inline(__always) static func hexDigit(_ v: UInt8) -> UInt8 {
+    v < 10 ? 0x30 + v : 0x41 + v - 10
+  }
 }

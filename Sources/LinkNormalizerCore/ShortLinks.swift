@@ -153,21 +153,30 @@ public struct ShortLinkNormalizer: LinkNormalizer {
 /// `needs_network` (as a skip: any resolver failure before it decides the error instead).
 public struct ShortLinkRecognizer: LinkNormalizer {
   public let spec: ShortLinkSpec
-  public var name: String { "\(spec.platform).short-link" }
+  public let name: String
   public var hosts: Set<String> { spec.hosts }
 
-  public init(spec: ShortLinkSpec) { self.spec = spec }
+  public init(spec: ShortLinkSpec) {
+    self.spec = spec
+    self.name = "\(spec.platform).short-link"
+  }
 
   public func accepts(_ link: ParsedLink) -> Bool { spec.matches(link) }
 
   public func normalize(_ link: ParsedLink, context: inout NormalizationContext) async throws(NormalizationError)
     -> NormalizerOutcome
   {
+    outcome(link)
+  }
+
+  public func normalizeSynchronously(_ link: ParsedLink) throws(NormalizationError) -> NormalizerOutcome? {
+    outcome(link)
+  }
+
+  private func outcome(_ link: ParsedLink) -> NormalizerOutcome {
     .skipped(
       NormalizationError(
         .needsNetwork,
-        context.offline
-          ? "\(link.host) short link: resolving it needs the network (offline)"
-          : "\(link.host) short link: no resolver produced a result"))
+        "\(spec.platform) short link: resolving it needs the network (offline, or no resolver answered)"))
   }
 }

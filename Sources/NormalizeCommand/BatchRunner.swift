@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 import LinkNormalizerCore
 
 #if canImport(Glibc)
@@ -13,163 +14,238 @@ enum InputSegment: Sendable {
   case standardInput
 }
 
+/// A one-way flag shared between the run loop and the reader thread.
+final class StopFlag: Sendable {
+  private let value = Mutex(false)
+  var isSet: Bool { value.withLock { $0 } }
+  func set() { value.withLock { $0 = true } }
+}
+
+/// Immutable bytes produced by a worker, handed to the writer without copying.
+final class ByteBlock: @unchecked Sendable {
+  let base: UnsafeMutablePointer<UInt8>
+  let count: Int
+  /// Takes over `buffer`'s storage.
+  init(_ buffer: OutputBuffer) {
+    base = buffer.base
+    count = buffer.count
+  }
+  deinit { base.deallocate() }
+  var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+}
+
 /// Runs a batch: reads inputs (streaming), normalizes them, writes one record per input in input
 /// order.
 ///
-/// Local inputs are normalized on the run's task as they arrive; inputs that need the network are
-/// resolved by up to `concurrency` tasks at once, identical links sharing one resolution. Memory is
-/// bounded by a window of inputs read ahead of the oldest unwritten one (`windowChunks` blocks of
-/// stdin, each at most 64 KiB), not by the size of the batch.
+/// Pipeline: a reader thread cuts stdin into blocks of lines (at most one 64 KiB read each) and
+/// hands every block to a worker on the global concurrent queue; a worker normalizes the block's
+/// local inputs synchronously and formats them. Inputs that need the network are left as pending
+/// slots and resolved by the run loop with up to `concurrency` tasks at once, identical links
+/// sharing one resolution. The run loop writes blocks in order. Memory is bounded by
+/// `windowBlocks` blocks between reading and writing, not by the size of the batch.
 final class BatchRunner {
-  struct Configuration {
+  struct Configuration: Sendable {
     var chain: FallbackChain
-    var format: OutputFormat
-    var explain: Bool
+    var formatter: RecordFormatter
     var which: Bool
     var concurrency: Int = 16
     var maxLineBytes: Int = 65_536
-    /// Blocks of input that may be read ahead of the oldest unwritten record.
-    var windowChunks: Int = 64
+    /// Blocks that may be read ahead of the oldest unwritten one.
+    var windowBlocks: Int = 64
     /// Finished network resolutions remembered for in-run de-duplication.
     var recentResolutionsLimit: Int = 65_536
   }
 
   enum Event: Sendable {
-    case inputs([InputItem])
-    case inputEnded
-    case inputFailed(String)
+    case block(ProcessedBlock)
+    case inputEnded(blocks: Int)
+    case inputFailed(String, blocks: Int)
     case resolved(key: String, record: NormalizationRecord)
   }
 
-  /// What the run did, for the exit code and the summary.
-  struct Tally {
-    var inputs = 0
-    var normalized = 0
-    var failuresByCode: [String: Int] = [:]
+  struct ProcessedBlock: Sendable {
+    var sequence: Int
+    var segments: [Segment]
+    var tally: Tally
+  }
+
+  enum Segment: Sendable {
+    case output(stdout: ByteBlock, stderr: ByteBlock?)
+    case pending(index: Int, prepared: FallbackChain.PreparedInput)
+  }
+
+  private enum QueueItem {
+    case output(ByteBlock, ByteBlock?)
+    case pending(Int)
+    case blockEnd
+  }
+
+  /// Totals of the run.
+  struct Summary {
+    var tally = Tally()
     var deduplicated = 0
+    var remoteRuns = 0
     var inputError: String? = nil
     var outputClosed = false
   }
 
   private let configuration: Configuration
-  private let out: ByteSink
-  private let err: ByteSink
-  private let formatter: RecordFormatter
-  private(set) var tally = Tally()
+  private let out: DescriptorWriter
+  private let err: DescriptorWriter
+  private(set) var summary = Summary()
 
-  // Ordered output window: slot i holds input number `nextToWrite + i`.
-  private var slots: [Slot?] = []
-  private var slotHead = 0
-  private var nextToWrite = 1
-  /// Last input number of each block read, oldest first; a block's permit is returned once its last
-  /// input is written.
-  private var blockEnds: [Int] = []
-  private var blockHead = 0
+  // Ordered output.
+  private var arrived: [Int: ProcessedBlock] = [:]
+  private var nextSequence = 0
+  private var queue: [QueueItem] = []
+  private var queueHead = 0
+  private var done: [Int: NormalizationRecord] = [:]
 
-  // Network scheduling.
+  // Remote scheduling.
   private var running = 0
   private var waiting: [(key: String, prepared: FallbackChain.PreparedInput)] = []
   private var waitingHead = 0
-  private var inflight: [String: [(index: Int, input: String, url: String?)]] = [:]
+  private var inflight: [String: [(index: Int, input: String, link: ParsedLink?)]] = [:]
   private var recent: [String: NormalizationRecord] = [:]
   private var recentOrder: [String] = []
   private var recentHead = 0
 
-  private enum Slot {
-    case record(NormalizationRecord)
-    case plan(FallbackChain.PreparedInput)
-  }
-
-  init(configuration: Configuration, out: ByteSink, err: ByteSink) {
+  init(configuration: Configuration, out: DescriptorWriter, err: DescriptorWriter) {
     self.configuration = configuration
     self.out = out
     self.err = err
-    self.formatter = RecordFormatter(format: configuration.format)
   }
 
   /// Runs the whole batch; returns when every input has been written (or output was closed).
   func run(_ segments: [InputSegment], standardInput: Int32 = 0) async {
     let (events, continuation) = AsyncStream<Event>.makeStream(bufferingPolicy: .unbounded)
-    let permits = DispatchSemaphore(value: configuration.windowChunks)
-    let maxLine = configuration.maxLineBytes
-    DispatchQueue(label: "normalize.input").async {
-      InputPump(
-        segments: segments, fd: standardInput, maxLineBytes: maxLine, permits: permits,
-        continuation: continuation
-      ).run()
-    }
-    var inputEnded = false
+    let permits = DispatchSemaphore(value: configuration.windowBlocks)
+    let stop = StopFlag()
+    let pump = InputPump(
+      segments: segments, fd: standardInput, configuration: configuration, permits: permits,
+      continuation: continuation, stop: stop)
+    DispatchQueue(label: "normalize.input").async { pump.run() }
+    var totalBlocks: Int? = nil
     for await event in events {
       switch event {
-      case .inputs(let items):
-        if let last = items.last?.index {
-          blockEnds.append(last)
-        } else {
-          permits.signal()
-        }
-        for item in items { await accept(item, continuation: continuation) }
-      case .inputEnded:
-        inputEnded = true
-      case .inputFailed(let message):
-        tally.inputError = message
-        inputEnded = true
+      case .block(let block):
+        arrived[block.sequence] = block
+        enqueueArrivedBlocks(continuation: continuation)
+      case .inputEnded(let blocks):
+        totalBlocks = blocks
+      case .inputFailed(let message, let blocks):
+        summary.inputError = message
+        totalBlocks = blocks
       case .resolved(let key, let record):
         running -= 1
         complete(key: key, record: record)
         startWaiting(continuation: continuation)
       }
       writeReady(permits: permits)
-      out.flush()
-      err.flush()
       if out.isClosed {
-        tally.outputClosed = true
+        summary.outputClosed = true
         break
       }
-      if inputEnded && running == 0 && waitingHead == waiting.count && slotHead == slots.count { break }
+      if let totalBlocks, nextSequence == totalBlocks, queueHead == queue.count, running == 0 { break }
     }
+    stop.set()
     continuation.finish()
-    // Let a reader blocked on the window go; it will find the stream finished.
-    for _ in 0..<configuration.windowChunks { permits.signal() }
+    // Let a reader blocked on the window go; it will see the stop flag.
+    for _ in 0..<configuration.windowBlocks { permits.signal() }
   }
 
-  // MARK: - Inputs
+  // MARK: - Blocks in order
 
-  private func accept(_ item: InputItem, continuation: AsyncStream<Event>.Continuation) async {
-    tally.inputs += 1
-    let text: String
-    switch item.content {
-    case .tooLong(let prefix, let length):
-      let error = NormalizationError(
-        .invalidInput, "input line is \(length) bytes; the limit is \(configuration.maxLineBytes) bytes")
-      store(.record(NormalizationRecord(input: prefix, url: nil, result: .failure(error), attempts: [])), at: item.index)
-      return
-    case .text(let value):
-      text = value
+  private func enqueueArrivedBlocks(continuation: AsyncStream<Event>.Continuation) {
+    while let block = arrived.removeValue(forKey: nextSequence) {
+      nextSequence += 1
+      summary.tally.add(block.tally)
+      for segment in block.segments {
+        switch segment {
+        case .output(let stdout, let stderr):
+          queue.append(.output(stdout, stderr))
+        case .pending(let index, let prepared):
+          queue.append(.pending(index))
+          schedule(index: index, prepared: prepared, continuation: continuation)
+        }
+      }
+      queue.append(.blockEnd)
     }
-    let chain = configuration.chain
-    let prepared = chain.prepare(text)
-    if configuration.which {
-      store(.plan(prepared), at: item.index)
-      return
+  }
+
+  private func writeReady(permits: DispatchSemaphore) {
+    var stdout = OutputBuffer(capacity: 1 << 12)
+    var stderr = OutputBuffer(capacity: 1 << 10)
+    defer {
+      stdout.release()
+      stderr.release()
     }
+    var tally = Tally()
+    while queueHead < queue.count {
+      switch queue[queueHead] {
+      case .output(let outBytes, let errBytes):
+        flush(&stdout, &stderr)
+        out.write(outBytes.bytes)
+        if let errBytes { err.write(errBytes.bytes) }
+      case .pending(let index):
+        guard let record = done.removeValue(forKey: index) else {
+          flush(&stdout, &stderr)
+          summary.tally.add(tally)
+          compactQueue()
+          return
+        }
+        configuration.formatter.write(record, index: index, out: &stdout, err: &stderr, tally: &tally)
+      case .blockEnd:
+        permits.signal()
+      }
+      queue[queueHead] = .blockEnd
+      queueHead += 1
+      if out.isClosed { break }
+    }
+    flush(&stdout, &stderr)
+    summary.tally.add(tally)
+    compactQueue()
+  }
+
+  private func flush(_ stdout: inout OutputBuffer, _ stderr: inout OutputBuffer) {
+    if !stdout.isEmpty { out.write(stdout) }
+    if !stderr.isEmpty { err.write(stderr) }
+    stdout.removeAll()
+    stderr.removeAll()
+  }
+
+  private func compactQueue() {
+    if queueHead == queue.count {
+      queue.removeAll(keepingCapacity: true)
+      queueHead = 0
+    } else if queueHead > 4_096, queueHead * 2 > queue.count {
+      queue.removeFirst(queueHead)
+      queueHead = 0
+    }
+  }
+
+  // MARK: - Remote work
+
+  private func schedule(index: Int, prepared: FallbackChain.PreparedInput, continuation: AsyncStream<Event>.Continuation) {
+    // Inputs whose handlers only answer asynchronously but need no network are not shared.
     guard prepared.needsNetwork, let link = prepared.link else {
-      store(.record(await chain.run(prepared)), at: item.index)
+      inflight["#\(index)"] = [(index, prepared.input, prepared.link)]
+      waiting.append(("#\(index)", prepared))
+      startWaiting(continuation: continuation)
       return
     }
     let key = link.host + link.target
-    if let done = recent[key] {
-      tally.deduplicated += 1
-      store(.record(reuse(done, input: text, url: link.text)), at: item.index)
+    if let finished = recent[key] {
+      summary.deduplicated += 1
+      done[index] = reuse(finished, input: prepared.input, link: link)
       return
     }
     if inflight[key] != nil {
-      tally.deduplicated += 1
-      inflight[key]!.append((item.index, text, link.text))
-      reserve(item.index)
+      summary.deduplicated += 1
+      inflight[key]!.append((index, prepared.input, link))
       return
     }
-    inflight[key] = [(item.index, text, link.text)]
-    reserve(item.index)
+    inflight[key] = [(index, prepared.input, link)]
     waiting.append((key, prepared))
     startWaiting(continuation: continuation)
   }
@@ -179,6 +255,7 @@ final class BatchRunner {
       let job = waiting[waitingHead]
       waitingHead += 1
       running += 1
+      summary.remoteRuns += 1
       let chain = configuration.chain
       Task {
         let record = await chain.run(job.prepared)
@@ -193,9 +270,9 @@ final class BatchRunner {
 
   private func complete(key: String, record: NormalizationRecord) {
     for waiter in inflight.removeValue(forKey: key) ?? [] {
-      store(.record(reuse(record, input: waiter.input, url: waiter.url)), at: waiter.index)
+      done[waiter.index] = reuse(record, input: waiter.input, link: waiter.link)
     }
-    remember(key: key, record: record)
+    if !key.hasPrefix("#") { remember(key: key, record: record) }
   }
 
   private func remember(key: String, record: NormalizationRecord) {
@@ -211,126 +288,41 @@ final class BatchRunner {
     }
   }
 
-  private func reuse(_ record: NormalizationRecord, input: String, url: String?) -> NormalizationRecord {
+  private func reuse(_ record: NormalizationRecord, input: String, link: ParsedLink?) -> NormalizationRecord {
     var copy = record
     copy.input = input
-    copy.url = url
+    copy.foundLink = link
     return copy
-  }
-
-  // MARK: - Ordered output
-
-  private func reserve(_ index: Int) {
-    let position = index - nextToWrite + slotHead
-    while slots.count <= position { slots.append(nil) }
-  }
-
-  private func store(_ slot: Slot, at index: Int) {
-    reserve(index)
-    slots[index - nextToWrite + slotHead] = slot
-  }
-
-  private func writeReady(permits: DispatchSemaphore) {
-    while slotHead < slots.count, let slot = slots[slotHead] {
-      slots[slotHead] = nil
-      slotHead += 1
-      let index = nextToWrite
-      nextToWrite += 1
-      switch slot {
-      case .record(let record): write(record, index: index)
-      case .plan(let prepared): writePlan(prepared, index: index)
-      }
-      out.flushIfNeeded()
-      while blockHead < blockEnds.count, blockEnds[blockHead] <= index {
-        blockHead += 1
-        permits.signal()
-      }
-      if out.isClosed { return }
-    }
-    if slotHead == slots.count {
-      slots.removeAll(keepingCapacity: true)
-      slotHead = 0
-    } else if slotHead > 4_096, slotHead * 2 > slots.count {
-      slots.removeFirst(slotHead)
-      slotHead = 0
-    }
-    if blockHead > 1_024 {
-      blockEnds.removeFirst(blockHead)
-      blockHead = 0
-    }
-  }
-
-  private func write(_ record: NormalizationRecord, index: Int) {
-    formatter.write(record, index: index, to: out)
-    switch record.result {
-    case .success:
-      tally.normalized += 1
-    case .failure(let error):
-      tally.failuresByCode[error.code.rawValue, default: 0] += 1
-      if configuration.format != .jsonl && !configuration.explain {
-        err.append("normalize: input ")
-        err.appendInteger(index)
-        err.append(": ")
-        err.append(error.code.rawValue)
-        err.append(": ")
-        err.append(error.message)
-        err.append(UInt8(ascii: "\n"))
-      }
-    }
-    if configuration.explain { Explainer.write(record, index: index, to: err) }
-    err.flushIfNeeded()
-  }
-
-  private func writePlan(_ prepared: FallbackChain.PreparedInput, index: Int) {
-    let names = prepared.candidates.map(\.name)
-    if names.isEmpty {
-      let code: ErrorCode = prepared.link == nil ? .noLink : .unsupported
-      tally.failuresByCode[code.rawValue, default: 0] += 1
-      if configuration.format != .jsonl {
-        err.append("normalize: input ")
-        err.appendInteger(index)
-        err.append(": \(code.rawValue): no handler would take this input\n")
-      }
-    } else {
-      tally.normalized += 1
-    }
-    switch configuration.format {
-    case .text:
-      out.append(names.joined(separator: ","))
-    case .tsv:
-      out.appendInteger(index)
-      out.append(UInt8(ascii: "\t"))
-      out.append(prepared.link?.text ?? "")
-      out.append(UInt8(ascii: "\t"))
-      out.append(names.joined(separator: ","))
-    case .jsonl:
-      out.append("{\"input\":")
-      out.appendJSONString(prepared.input)
-      out.append(",\"url\":")
-      out.appendJSONStringOrNull(prepared.link?.text)
-      out.append(",\"handlers\":[")
-      for (i, name) in names.enumerated() {
-        if i > 0 { out.append(UInt8(ascii: ",")) }
-        out.appendJSONString(name)
-      }
-      out.append("]}")
-    }
-    out.append(UInt8(ascii: "\n"))
   }
 }
 
-/// Reads the input segments on its own thread and sends blocks of inputs to the run. Waits for a
-/// window permit before each block, so it never reads far ahead of what has been written.
-struct InputPump: @unchecked Sendable {
+/// Reads the input segments on its own thread, cuts them into blocks and has workers process
+/// them. Waits for a window permit before each block, so it never reads far ahead of the writer.
+struct InputPump: Sendable {
   let segments: [InputSegment]
   let fd: Int32
-  let maxLineBytes: Int
+  let configuration: BatchRunner.Configuration
   let permits: DispatchSemaphore
   let continuation: AsyncStream<BatchRunner.Event>.Continuation
+  let stop: StopFlag
 
   func run() {
     var index = 1
+    var sequence = 0
     var stdinRead = false
+    func send(_ block: [InputItem]) -> Bool {
+      permits.wait()
+      if stop.isSet { return false }
+      let number = sequence
+      sequence += 1
+      let configuration = self.configuration
+      let continuation = self.continuation
+      DispatchQueue.global().async {
+        let processed = BlockWorker.process(block, sequence: number, configuration: configuration)
+        continuation.yield(.block(processed))
+      }
+      return !stop.isSet
+    }
     for segment in segments {
       switch segment {
       case .arguments(let texts):
@@ -347,7 +339,7 @@ struct InputPump: @unchecked Sendable {
       case .standardInput:
         guard !stdinRead else { continue }
         stdinRead = true
-        var splitter = LineSplitter(maxLineBytes: maxLineBytes, firstIndex: index)
+        var splitter = LineSplitter(maxLineBytes: configuration.maxLineBytes, firstIndex: index)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
         defer { buffer.deallocate() }
         while true {
@@ -355,7 +347,7 @@ struct InputPump: @unchecked Sendable {
           if n < 0 {
             if errno == EINTR { continue }
             let message = String(cString: strerror(errno))
-            continuation.yield(.inputFailed("cannot read standard input: \(message)"))
+            continuation.yield(.inputFailed("cannot read standard input: \(message)", blocks: sequence))
             return
           }
           var block: [InputItem] = []
@@ -364,19 +356,56 @@ struct InputPump: @unchecked Sendable {
             if !block.isEmpty, !send(block) { return }
             break
           }
-          splitter.feed(UnsafeBufferPointer(start: buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count: n), into: &block)
+          splitter.feed(
+            UnsafeBufferPointer(start: buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count: n), into: &block)
           if !block.isEmpty, !send(block) { return }
         }
         index = splitter.nextIndex
       }
     }
-    continuation.yield(.inputEnded)
+    continuation.yield(.inputEnded(blocks: sequence))
   }
+}
 
-  /// Waits for window room, then sends; false when the run has stopped listening.
-  private func send(_ block: [InputItem]) -> Bool {
-    permits.wait()
-    if case .terminated = continuation.yield(.inputs(block)) { return false }
-    return true
+/// Normalizes and formats one block of inputs on a worker thread.
+enum BlockWorker {
+  static func process(_ items: [InputItem], sequence: Int, configuration: BatchRunner.Configuration)
+    -> BatchRunner.ProcessedBlock
+  {
+    let chain = configuration.chain
+    let formatter = configuration.formatter
+    var segments: [BatchRunner.Segment] = []
+    var tally = Tally()
+    var out = OutputBuffer(capacity: 1 << 14)
+    var err = OutputBuffer(capacity: 256)
+    func cut() {
+      segments.append(.output(stdout: ByteBlock(out), stderr: err.isEmpty ? nil : ByteBlock(err)))
+      if err.isEmpty { err.release() }
+      out = OutputBuffer(capacity: 1 << 14)
+      err = OutputBuffer(capacity: 256)
+    }
+    for item in items {
+      switch item.content {
+      case .tooLong(let prefix, let length):
+        let record = formatter.tooLongRecord(prefix: prefix, length: length)
+        formatter.write(record, index: item.index, out: &out, err: &err, tally: &tally)
+      case .text(let text):
+        let prepared = chain.prepare(text)
+        if configuration.which {
+          formatter.writePlan(prepared, index: item.index, out: &out, err: &err, tally: &tally)
+        } else if let record = chain.runSynchronously(prepared) {
+          formatter.write(record, index: item.index, out: &out, err: &err, tally: &tally)
+        } else {
+          if !out.isEmpty || !err.isEmpty { cut() }
+          segments.append(.pending(index: item.index, prepared: prepared))
+        }
+      }
+    }
+    if !out.isEmpty || !err.isEmpty {
+      cut()
+    }
+    out.release()
+    err.release()
+    return BatchRunner.ProcessedBlock(sequence: sequence, segments: segments, tally: tally)
   }
 }

@@ -26,42 +26,37 @@ public enum NormalizeCommand {
   /// Runs the command with `arguments` (without the program name); returns the exit code.
   public static func main(_ arguments: [String]) async -> Int32 {
     signal(SIGPIPE, SIG_IGN)
-    let out = ByteSink(fd: 1)
-    let err = ByteSink(fd: 2, flushThreshold: 1 << 12)
-    defer {
-      out.flush()
-      err.flush()
-    }
+    let out = DescriptorWriter(fd: 1)
+    let err = DescriptorWriter(fd: 2)
     let options: Options
     do {
       options = try OptionParser.parse(arguments)
     } catch {
-      err.append("normalize: \(error.message)\nusage: normalize [options] [INPUT...]  (normalize --help for more)\n")
+      err.write("normalize: \(error.message)\nusage: normalize [options] [INPUT...]  (normalize --help for more)\n")
       return ExitCode.usage.rawValue
     }
     if options.help {
-      out.append(helpText)
+      out.write(helpText)
       return ExitCode.success.rawValue
     }
     if options.version {
-      out.append("normalize \(version)\n")
+      out.write("normalize \(version)\n")
       return ExitCode.success.rawValue
     }
 
     var registry = NormalizerRegistry()
     for platform in builtInPlatforms { registry.install(platform) }
     let chain = FallbackChain(registry: registry, offline: options.offline)
-
+    let formatter = RecordFormatter(format: options.format, explain: options.explain, maxLineBytes: 65_536)
     let runner = BatchRunner(
-      configuration: .init(chain: chain, format: options.format, explain: options.explain, which: options.which),
-      out: out, err: err)
+      configuration: .init(chain: chain, formatter: formatter, which: options.which), out: out, err: err)
     await runner.run(segments(for: options.inputs))
-    let tally = runner.tally
-    if let message = tally.inputError {
-      err.append("normalize: \(message)\n")
+    let summary = runner.summary
+    if let message = summary.inputError {
+      err.write("normalize: \(message)\n")
       return ExitCode.someInputsFailed.rawValue
     }
-    return tally.failuresByCode.isEmpty ? ExitCode.success.rawValue : ExitCode.someInputsFailed.rawValue
+    return summary.tally.failed == 0 ? ExitCode.success.rawValue : ExitCode.someInputsFailed.rawValue
   }
 
   static func segments(for inputs: [String]) -> [InputSegment] {

@@ -10,55 +10,147 @@ public enum OutputFormat: String, Sendable, CaseIterable {
   case tsv
 }
 
-/// Writes records in one of the output formats. One output line per input, always.
-struct RecordFormatter {
-  let format: OutputFormat
+/// Counts of what was written, merged from every block of a run.
+struct Tally: Sendable {
+  var inputs = 0
+  var normalized = 0
+  var failuresByCode: [String: Int] = [:]
 
-  /// Appends the record for input number `index` (1-based) to `out`.
-  func write(_ record: NormalizationRecord, index: Int, to out: ByteSink) {
+  mutating func add(_ other: Tally) {
+    inputs += other.inputs
+    normalized += other.normalized
+    for (code, count) in other.failuresByCode { failuresByCode[code, default: 0] += count }
+  }
+
+  var failed: Int { failuresByCode.values.reduce(0, +) }
+}
+
+/// Formats records: one stdout line per input, always; per-input errors and `--explain` trails
+/// go to a separate stderr buffer. Stateless apart from its options, so workers share copies.
+struct RecordFormatter: Sendable {
+  let format: OutputFormat
+  let explain: Bool
+  let maxLineBytes: Int
+
+  /// Per-input error lines go to stderr in text and tsv formats (jsonl carries them in-band) and
+  /// are replaced by the full trail under `--explain`.
+  var writesErrorLines: Bool { format != .jsonl && !explain }
+
+  /// Writes the record for input number `index` (1-based) and counts it.
+  func write(
+    _ record: NormalizationRecord, index: Int, out: inout OutputBuffer, err: inout OutputBuffer, tally: inout Tally
+  ) {
+    tally.inputs += 1
     switch format {
     case .text:
       if let link = record.link { out.append(link.canonicalURL) }
       out.append(UInt8(ascii: "\n"))
     case .tsv:
-      writeTSV(record, index: index, to: out)
+      writeTSV(record, index: index, to: &out)
     case .jsonl:
-      writeJSON(record, to: out)
+      writeJSON(record, to: &out)
     }
+    switch record.result {
+    case .success:
+      tally.normalized += 1
+    case .failure(let error):
+      tally.failuresByCode[error.code.rawValue, default: 0] += 1
+      if writesErrorLines { writeErrorLine(index: index, code: error.code.rawValue, message: error.message, to: &err) }
+    }
+    if explain { writeExplanation(record, index: index, to: &err) }
   }
 
-  private func writeTSV(_ record: NormalizationRecord, index: Int, to out: ByteSink) {
+  /// The record for a line longer than the limit: `invalid_input`, with the line's first bytes.
+  func tooLongRecord(prefix: String, length: Int) -> NormalizationRecord {
+    let error = NormalizationError(.invalidInput, "input line is \(length) bytes; the limit is \(maxLineBytes) bytes")
+    return NormalizationRecord(input: prefix, foundLink: nil, result: .failure(error), attempts: [])
+  }
+
+  /// `--which`: the handlers that would be tried, in order.
+  func writePlan(
+    _ prepared: FallbackChain.PreparedInput, index: Int, out: inout OutputBuffer, err: inout OutputBuffer,
+    tally: inout Tally
+  ) {
+    tally.inputs += 1
+    let names = prepared.candidates.map(\.name)
+    if names.isEmpty {
+      let code: ErrorCode = prepared.link == nil ? .noLink : .unsupported
+      tally.failuresByCode[code.rawValue, default: 0] += 1
+      if format != .jsonl {
+        writeErrorLine(
+          index: index, code: code.rawValue,
+          message: prepared.link == nil ? "no link found in the input" : "no handler takes this link", to: &err)
+      }
+    } else {
+      tally.normalized += 1
+    }
+    switch format {
+    case .text:
+      out.append(names.joined(separator: ","))
+    case .tsv:
+      out.appendInteger(index)
+      out.append(UInt8(ascii: "\t"))
+      if let link = prepared.link { link.withTextBytes { out.append($0) } }
+      out.append(UInt8(ascii: "\t"))
+      out.append(names.joined(separator: ","))
+    case .jsonl:
+      out.append("{\"input\":")
+      out.appendJSONString(prepared.input)
+      out.append(",\"url\":")
+      if let link = prepared.link { link.withTextBytes { out.appendJSONString(bytes: $0) } } else { out.append("null") }
+      out.append(",\"handlers\":[")
+      for (i, name) in names.enumerated() {
+        if i > 0 { out.append(UInt8(ascii: ",")) }
+        out.appendJSONString(name)
+      }
+      out.append("]}")
+    }
+    out.append(UInt8(ascii: "\n"))
+  }
+
+  private func writeErrorLine(index: Int, code: String, message: String, to err: inout OutputBuffer) {
+    err.append("normalize: input ")
+    err.appendInteger(index)
+    err.append(": ")
+    err.append(code)
+    err.append(": ")
+    err.append(message)
+    err.append(UInt8(ascii: "\n"))
+  }
+
+  private func writeTSV(_ record: NormalizationRecord, index: Int, to out: inout OutputBuffer) {
     out.appendInteger(index)
     out.append(UInt8(ascii: "\t"))
     switch record.result {
     case .success(let link):
       out.append("ok\t")
-      appendTSVField(link.platform, to: out)
+      appendTSVField(link.platform, to: &out)
       out.append(UInt8(ascii: "\t"))
-      appendTSVField(link.kind.rawValue, to: out)
+      appendTSVField(link.kind.rawValue, to: &out)
       out.append(UInt8(ascii: "\t"))
-      appendTSVField(link.id, to: out)
+      appendTSVField(link.id, to: &out)
       out.append(UInt8(ascii: "\t"))
-      appendTSVField(link.canonicalURL, to: out)
+      appendTSVField(link.canonicalURL, to: &out)
       out.append(UInt8(ascii: "\t"))
-      appendTSVField(link.handler, to: out)
+      appendTSVField(link.handler, to: &out)
     case .failure(let error):
-      appendTSVField(error.code.rawValue, to: out)
+      appendTSVField(error.code.rawValue, to: &out)
       out.append("\t\t\t\t\t")
     }
     out.append(UInt8(ascii: "\n"))
   }
 
-  /// TSV fields cannot hold tabs or line breaks; they are replaced by spaces (links never hold them).
-  private func appendTSVField(_ text: String, to out: ByteSink) {
-    if text.utf8.contains(where: { $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
-      out.append(String(text.map { $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" ? " " : $0 }))
-    } else {
-      out.append(text)
+  /// TSV fields cannot hold tabs or line breaks; they become spaces (links never hold them).
+  private func appendTSVField(_ text: String, to out: inout OutputBuffer) {
+    var text = text
+    text.withUTF8 { bytes in
+      for c in bytes {
+        out.append(c == 0x09 || c == 0x0A || c == 0x0D ? UInt8(ascii: " ") : c)
+      }
     }
   }
 
-  private func writeJSON(_ record: NormalizationRecord, to out: ByteSink) {
+  private func writeJSON(_ record: NormalizationRecord, to out: inout OutputBuffer) {
     out.append("{\"input\":")
     out.appendJSONString(record.input)
     let link = record.link
@@ -72,7 +164,11 @@ struct RecordFormatter {
     out.append(",\"canonical_url\":")
     out.appendJSONStringOrNull(link?.canonicalURL)
     out.append(",\"url\":")
-    out.appendJSONStringOrNull(record.url)
+    if let found = record.foundLink {
+      found.withTextBytes { out.appendJSONString(bytes: $0) }
+    } else {
+      out.append("null")
+    }
     out.append(",\"handler\":")
     out.appendJSONStringOrNull(link?.handler)
     out.append(",\"parser\":")
@@ -85,8 +181,8 @@ struct RecordFormatter {
     out.append(",\"remark\":")
     out.appendJSONStringOrNull(link?.remark)
     if let link {
-      for field in link.identifiers { appendField(field, to: out) }
-      for field in link.parameters { appendField(field, to: out) }
+      for field in link.identifiers { appendField(field, to: &out) }
+      for field in link.parameters { appendField(field, to: &out) }
     }
     out.append(",\"attempts\":[")
     var first = true
@@ -113,24 +209,26 @@ struct RecordFormatter {
       out.appendJSONString(error.code.rawValue)
       out.append(",\"message\":")
       out.appendJSONString(error.message)
-      for detail in error.details { appendDetail(detail, to: out) }
+      for detail in error.details { appendDetail(detail, to: &out) }
       out.append("}}\n")
     } else {
       out.append("null}\n")
     }
   }
 
-  private func appendField(_ field: Field, to out: ByteSink) {
+  private func appendField(_ field: Field, to out: inout OutputBuffer) {
     out.append(UInt8(ascii: ","))
-    out.appendKey(field.name)
+    out.appendJSONString(field.name)
+    out.append(UInt8(ascii: ":"))
     out.appendJSONString(field.value)
   }
 
   /// Error details whose value is a plain integer are written as JSON numbers (`api_code`,
   /// `http_status`), others as strings.
-  private func appendDetail(_ field: Field, to out: ByteSink) {
+  private func appendDetail(_ field: Field, to out: inout OutputBuffer) {
     out.append(UInt8(ascii: ","))
-    out.appendKey(field.name)
+    out.appendJSONString(field.name)
+    out.append(UInt8(ascii: ":"))
     if isInteger(field.value) { out.append(field.value) } else { out.appendJSONString(field.value) }
   }
 
@@ -140,5 +238,58 @@ struct RecordFormatter {
     let digits = bytes.first == UInt8(ascii: "-") ? bytes.dropFirst() : bytes[...]
     guard !digits.isEmpty, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return false }
     return digits.count == 1 || digits.first != 0x30
+  }
+
+  /// The human-readable attempt trail for `--explain`.
+  func writeExplanation(_ record: NormalizationRecord, index: Int, to err: inout OutputBuffer) {
+    err.append("normalize: input ")
+    err.appendInteger(index)
+    err.append(": ")
+    err.append(record.url ?? "(no link)")
+    err.append(UInt8(ascii: "\n"))
+    for (i, attempt) in record.attempts.enumerated() {
+      err.append("  ")
+      err.appendInteger(i + 1)
+      err.append(". ")
+      err.append(attempt.handler)
+      err.append(" ")
+      err.append(attempt.outcome.rawValue)
+      if let error = attempt.error {
+        err.append(" ")
+        err.append(error.code.rawValue)
+        err.append(": ")
+        err.append(error.message)
+      } else if let note = attempt.note {
+        err.append(": ")
+        err.append(note)
+      }
+      err.append(" (")
+      err.appendMilliseconds(attempt.duration)
+      err.append(" ms)\n")
+    }
+    switch record.result {
+    case .success(let link):
+      err.append("  => ")
+      err.append(link.platform)
+      err.append(" ")
+      err.append(link.kind.rawValue)
+      err.append(" ")
+      err.append(link.id)
+      err.append(" by ")
+      err.append(link.handler)
+      if let parser = link.parser {
+        err.append(" (id read by ")
+        err.append(parser)
+        err.append(")")
+      }
+      if link.cached { err.append(" [cached]") }
+      err.append(UInt8(ascii: "\n"))
+    case .failure(let error):
+      err.append("  => error ")
+      err.append(error.code.rawValue)
+      err.append(": ")
+      err.append(error.message)
+      err.append(UInt8(ascii: "\n"))
+    }
   }
 }
