@@ -38,6 +38,13 @@ public struct ShortLinkSpec: Sendable {
     self.userAgent = userAgent
   }
 
+  /// The key under which a short link's resolution is shared and cached:
+  /// `<platform>:<lower-case host><path and query>` (scheme and fragment ignored, so
+  /// `http://` and `https://` forms of one link share an entry).
+  public func cacheKey(for link: ParsedLink) -> String {
+    platform + ":" + link.host + link.target
+  }
+
   /// Whether `link` has this platform's short-link shape.
   public func matches(_ link: ParsedLink) -> Bool {
     guard hosts.contains(link.host) else { return false }
