@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+
+/// Runs the built `normalize` executable, as a user would.
+struct NormalizeBinary {
+  struct Run {
+    var stdout: String
+    var stderr: String
+    var status: Int32
+    var stdoutLines: [String] {
+      var lines = stdout.components(separatedBy: "\n")
+      if lines.last == "" { lines.removeLast() }
+      return lines
+    }
+  }
+
+  /// The executable next to the test bundle (both are products of one `swift build`), or
+  /// `NORMALIZE_BIN` when set.
+  static let path: String = {
+    if let override = ProcessInfo.processInfo.environment["NORMALIZE_BIN"] { return override }
+    let testBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+    var directory = testBinary.deletingLastPathComponent()
+    while directory.path != "/" {
+      let candidate = directory.appendingPathComponent("normalize").path
+      if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+      directory = directory.deletingLastPathComponent()
+    }
+    return "normalize"
+  }()
+
+  static func run(_ arguments: [String], stdin: Data = Data(), environment: [String: String] = [:]) throws -> Run {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    for (key, value) in environment { env[key] = value }
+    process.environment = env
+    let input = Pipe()
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardInput = input
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    // Write stdin and drain both outputs concurrently so large inputs cannot deadlock.
+    let writer = Thread {
+      input.fileHandleForWriting.write(stdin)
+      try? input.fileHandleForWriting.close()
+    }
+    writer.start()
+    let errorBox = DataBox()
+    let errorReader = Thread { errorBox.data = errors.fileHandleForReading.readDataToEndOfFile() }
+    errorReader.start()
+    let out = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    while errorReader.isExecuting || !errorReader.isFinished { usleep(1_000) }
+    return Run(
+      stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: errorBox.data, as: UTF8.self),
+      status: process.terminationStatus)
+  }
+
+  static func run(_ arguments: [String], stdin: String) throws -> Run {
+    try run(arguments, stdin: Data(stdin.utf8))
+  }
+}
+
+final class DataBox: @unchecked Sendable {
+  var data = Data()
+}
+
+/// Parses one JSON Lines record.
+func jsonObject(_ line: String) throws -> [String: Any] {
+  let object = try JSONSerialization.jsonObject(with: Data(line.utf8), options: [.fragmentsAllowed])
+  return try #require(object as? [String: Any])
+}

@@ -1,0 +1,137 @@
+import Foundation
+import Testing
+
+let note = "69a8b0b9000000001a02fb14"
+let user = "5ff0e6410000000001008400"
+let token = "CBHREJ1TsBOQ_uj3483UeSzWv_JcOIKPbKiH6mlSERU58"
+let canonical = "https://www.xiaohongshu.com/explore/\(note)"
+
+@Suite(.serialized) struct NormalizeCLITests {
+  @Test func oneURLArgument() throws {
+    let run = try NormalizeBinary.run(["https://www.xiaohongshu.com/discovery/item/\(note)?xsec_token=\(token)%3D&type=normal"])
+    #expect(run.status == 0)
+    #expect(run.stdout == "\(canonical)?xsec_token=\(token)%3D\n")
+    #expect(run.stderr == "")
+  }
+
+  @Test func textOutputStaysAlignedWithInputLines() throws {
+    let input = """
+      https://www.xiaohongshu.com/explore/\(note)
+      no link here
+
+      https://example.com/page
+      13 我是DM发布了一篇小红书笔记，快来看吧！ 😆 F02MULzeoQVJ7YY 😆 https://www.xiaohongshu.com/user/profile/\(user)，复制本条信息
+      """
+    let run = try NormalizeBinary.run([], stdin: input + "\n")
+    #expect(run.status == 1)
+    #expect(run.stdoutLines == [canonical, "", "", "", "https://www.xiaohongshu.com/user/profile/\(user)"])
+    let errors = run.stderr.split(separator: "\n")
+    #expect(errors.count == 3)
+    #expect(errors[0].hasPrefix("normalize: input 2: no_link: "))
+    #expect(errors[1].hasPrefix("normalize: input 3: no_link: "))
+    #expect(errors[2].hasPrefix("normalize: input 4: unsupported: "))
+  }
+
+  @Test func jsonLinesFields() throws {
+    let input =
+      "https://www.xiaohongshu.com/user/profile/\(user)/\(note)?xsec_token=\(token)%3D&xsec_source=pc_user&share_id=1\nhttp://xhslink.com/a/AbCd123\n"
+    let run = try NormalizeBinary.run(["--format", "jsonl", "--offline"], stdin: input)
+    #expect(run.status == 1)
+    #expect(run.stderr == "")
+    let lines = run.stdoutLines
+    #expect(lines.count == 2)
+    let ok = try jsonObject(lines[0])
+    #expect(ok["ok"] as? Bool == true)
+    #expect(ok["platform"] as? String == "xiaohongshu")
+    #expect(ok["kind"] as? String == "note")
+    #expect(ok["id"] as? String == note)
+    #expect(ok["canonical_url"] as? String == "\(canonical)?xsec_token=\(token)%3D&xsec_source=pc_user")
+    #expect(ok["url"] as? String == input.split(separator: "\n")[0].description)
+    #expect(ok["handler"] as? String == "xiaohongshu.url")
+    #expect(ok["user_id"] as? String == user)
+    #expect(ok["xsec_token"] as? String == "\(token)=")
+    #expect(ok["xsec_source"] as? String == "pc_user")
+    #expect(ok["error"] is NSNull)
+    let attempts = try #require(ok["attempts"] as? [[String: Any]])
+    #expect(attempts.count == 1)
+    #expect(attempts[0]["handler"] as? String == "xiaohongshu.url")
+    #expect(attempts[0]["outcome"] as? String == "succeeded")
+    #expect(attempts[0]["ms"] is NSNumber)
+    for key in ["input", "ok", "platform", "kind", "id", "canonical_url", "url", "handler", "attempts", "error"] {
+      #expect(ok[key] != nil, "missing \(key)")
+    }
+    let failed = try jsonObject(lines[1])
+    #expect(failed["ok"] as? Bool == false)
+    #expect(failed["id"] is NSNull)
+    let error = try #require(failed["error"] as? [String: Any])
+    #expect(error["code"] as? String == "needs_network")
+    #expect((error["message"] as? String)?.isEmpty == false)
+  }
+
+  @Test func tsvColumns() throws {
+    let run = try NormalizeBinary.run(["--format=tsv", "https://www.rednote.com/explore/\(note)", "nothing"])
+    #expect(run.status == 1)
+    #expect(
+      run.stdoutLines == [
+        "1\tok\txiaohongshu\tnote\t\(note)\t\(canonical)\txiaohongshu.url",
+        "2\tno_link\t\t\t\t\t",
+      ])
+    #expect(run.stderr.hasPrefix("normalize: input 2: no_link"))
+  }
+
+  @Test func whichIsADryRun() throws {
+    let run = try NormalizeBinary.run([
+      "--which", "https://www.xiaohongshu.com/explore/\(note)", "xhslink.com/a/abcdef", "https://www.xiaohongshu.com/x/\(note)",
+      "https://example.com/",
+    ])
+    // The fallback also takes a well-formed URL (it would run if the strict parser declined).
+    #expect(
+      run.stdoutLines == [
+        "xiaohongshu.url,xiaohongshu.id-fallback", "xiaohongshu.short-link", "xiaohongshu.id-fallback", "",
+      ])
+    #expect(run.status == 1)
+  }
+
+  @Test func explainWritesTheTrailToStderr() throws {
+    let run = try NormalizeBinary.run(["--explain", "https://www.xiaohongshu.com/explore/\(note)/comments"])
+    #expect(run.status == 0)
+    #expect(run.stdout == "\(canonical)\n")
+    #expect(run.stderr.contains("input 1: https://www.xiaohongshu.com/explore/\(note)/comments"))
+    // The strict parser does not take the path at all, so the fallback is the only candidate.
+    #expect(run.stderr.contains("1. xiaohongshu.id-fallback succeeded: note id recovered from an unrecognized path"))
+    #expect(run.stderr.contains("=> xiaohongshu note \(note) by xiaohongshu.id-fallback"))
+  }
+
+  @Test func argumentsAndStdinKeepTheirOrder() throws {
+    let run = try NormalizeBinary.run(
+      ["https://www.xiaohongshu.com/explore/\(note)", "-", "https://www.xiaohongshu.com/user/profile/\(user)"],
+      stdin: "xiaohongshu.com/search_result/\(note)\nnothing\n")
+    #expect(run.stdoutLines == [canonical, canonical, "", "https://www.xiaohongshu.com/user/profile/\(user)"])
+    #expect(run.stderr.hasPrefix("normalize: input 3: no_link"))
+  }
+
+  @Test func usageErrorsExitTwoWithAHint() throws {
+    for arguments in [["--bogus"], ["--format", "xml"], ["--format"], ["--offline=yes"]] {
+      let run = try NormalizeBinary.run(arguments)
+      #expect(run.status == 2, "\(arguments)")
+      #expect(run.stdout == "")
+      #expect(run.stderr.contains("normalize: "))
+      #expect(run.stderr.contains("--help"))
+    }
+  }
+
+  @Test func helpAndVersion() throws {
+    let help = try NormalizeBinary.run(["--help"])
+    #expect(help.status == 0)
+    #expect(help.stdout.contains("usage: normalize"))
+    let version = try NormalizeBinary.run(["--version"])
+    #expect(version.status == 0)
+    #expect(version.stdout.hasPrefix("normalize "))
+  }
+
+  @Test func emptyInputIsSuccess() throws {
+    let run = try NormalizeBinary.run([], stdin: "")
+    #expect(run.status == 0)
+    #expect(run.stdout == "")
+  }
+}
