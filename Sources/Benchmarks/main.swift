@@ -6,72 +6,82 @@ import XiaohongshuPlugin
   import Glibc
 #endif
 
-func readLines(_ path: String) -> [String] {
-  guard let f = fopen(path, "r") else { fatalError("cannot open \(path)") }
-  var lines: [String] = []
-  var line: UnsafeMutablePointer<CChar>? = nil
-  var cap = 0
-  while getline(&line, &cap, f) > 0 {
-    var s = String(cString: line!)
-    if s.hasSuffix("\n") { s.removeLast() }
-    lines.append(s)
+// normalize-bench [section...]   sections: core cli startup memory (default: all)
+// Build with `swift build -c release` first; the CLI sections run ./normalize from the same build.
+
+let requested = Set(CommandLine.arguments.dropFirst())
+func wants(_ section: String) -> Bool { requested.isEmpty || requested.contains(section) }
+func format(_ value: Double, _ digits: Int = 2) -> String {
+  var scale = 1.0
+  for _ in 0..<digits { scale *= 10 }
+  let rounded = (value * scale).rounded() / scale
+  return String(rounded)
+}
+
+let workDirectory = "/tmp/linknormalizer-bench-\(getpid())"
+mkdir(workDirectory, 0o755)
+defer { _ = system("rm -rf \(workDirectory)") }
+let normalizePath = buildDirectory() + "/normalize"
+
+if wants("memory") {
+  print("== peak memory (jsonl)")
+  let path = workDirectory + "/lines.txt"
+  for count in [10_000, 100_000, 1_000_000] {
+    writeCorpus(count, to: path)
+    let run = spawn(normalizePath, ["--format", "jsonl"], stdinPath: path)
+    print("\(count) lines: peak RSS \(format(Double(run.maxRSSKiB) / 1024, 1)) MB, \(format(run.seconds, 2)) s, exit \(run.status)")
   }
-  fclose(f)
-  return lines
 }
 
-let path = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : ".bench/c200k.txt"
-let only = CommandLine.arguments.count > 2 ? CommandLine.arguments[2] : ""
-let lines = readLines(path)
-let clock = ContinuousClock()
-func measure(_ label: String, _ n: Int, _ body: () -> Int) {
-  if !only.isEmpty && !label.hasPrefix(only) { return }
-  let start = clock.now
-  let sink = body()
-  let elapsed = clock.now - start
-  let s = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-  print("\(label): \(Int(Double(n) / s)) /s  (\(String(format3(s * 1e9 / Double(n)))) ns each) [\(sink)]")
+if wants("startup") {
+  print("== startup")
+  var times: [Double] = []
+  for _ in 0..<50 {
+    times.append(spawn(normalizePath, ["https://www.xiaohongshu.com/explore/69a8b0b9000000001a02fb14"]).seconds)
+  }
+  print("normalize <one url>: median \(format(median(times) * 1e3, 1)) ms, best \(format(times.min()! * 1e3, 1)) ms")
 }
-func format3(_ x: Double) -> String { String(Int(x * 10) / 10) }
 
-var registry = NormalizerRegistry()
-registry.install(Xiaohongshu.platform)
-let chain = FallbackChain(registry: registry, offline: true)
-let links = lines.compactMap { chain.findLink(in: $0)?.link }
-let targets = links.map { $0.target }
+if wants("cli") {
+  print("== cli (\(normalizePath))")
+  let path = workDirectory + "/200k.txt"
+  writeCorpus(200_000, to: path)
+  for format_ in ["jsonl", "text"] {
+    var times: [Double] = []
+    for _ in 0..<5 { times.append(spawn(normalizePath, ["--format", format_], stdinPath: path).seconds) }
+    print("200,000 mixed lines to \(format_): median \(format(median(times), 3)) s, best \(format(times.min()!, 3)) s")
+  }
+}
 
-measure("extract+route (findLink)", lines.count * 5) {
-  var n = 0
-  for _ in 0..<5 { for l in lines { if chain.findLink(in: l) != nil { n += 1 } } }
-  return n
+if wants("core") {
+  print("== core (in-process, one thread)")
+  var corpus = Corpus()
+  let lines = corpus.lines(200_000)
+  var registry = NormalizerRegistry()
+  registry.install(Xiaohongshu.platform)
+  let chain = FallbackChain(registry: registry, offline: true)
+  let links = lines.compactMap { chain.findLink(in: $0)?.link }
+  let pattern = Xiaohongshu.urlParser.forms[0].pattern
+  // Pattern matching alone: the note form against each link's path and query.
+  var matched = 0
+  var start = MonotonicClock.now()
+  for _ in 0..<5 {
+    for link in links {
+      if link.withTargetBytes({ (try? pattern.match($0, into: nil)) == true }) { matched += 1 }
+    }
+  }
+  var elapsed = MonotonicClock.now() - start
+  let matches = Double(links.count * 5)
+  print("pattern matches: \(format(matches / elapsed / 1e6)) M/s (\(format(elapsed / matches * 1e9, 0)) ns each, \(matched) matched)")
+  // Whole normalization: extraction, routing, parsing, canonical URL, provenance.
+  var normalized = 0
+  start = MonotonicClock.now()
+  for line in lines {
+    if let record = chain.runSynchronously(chain.prepare(line)), record.link != nil { normalized += 1 }
+  }
+  elapsed = MonotonicClock.now() - start
+  print(
+    "full normalization: \(format(Double(lines.count) / elapsed / 1e6)) M inputs/s (\(format(elapsed / Double(lines.count) * 1e9, 0)) ns each, \(normalized) normalized)"
+  )
 }
-measure("ParsedLink parse", links.count) {
-  var n = 0
-  for l in links { if ParsedLink(source: l.source, range: l.range) != nil { n += 1 } }
-  return n
-}
-let parser = Xiaohongshu.urlParser
-measure("pattern match (first form, target)", targets.count) {
-  var n = 0
-  for t in targets { if (try? parser.forms[0].pattern.matches(t)) == true { n += 1 } }
-  return n
-}
-measure("parser.accepts", links.count) {
-  var n = 0
-  for l in links { if parser.accepts(l) { n += 1 } }
-  return n
-}
-measure("parser.normalizeNow", links.count * 10) {
-  var n = 0
-  for _ in 0..<10 { for l in links { if case .normalized = try! parser.normalizeNow(l) { n += 1 } } }
-  return n
-}
-if !only.isEmpty { exit(0) }
-let startAll = clock.now
-var ok = 0
-for l in lines {
-  let r = await chain.normalize(l)
-  if r.link != nil { ok += 1 }
-}
-let e = clock.now - startAll
-print("chain.normalize: \(lines.count) in \(e) ok=\(ok)")
+

@@ -51,7 +51,7 @@ final class BatchRunner {
     var concurrency: Int = 16
     var maxLineBytes: Int = 65_536
     /// Blocks that may be read ahead of the oldest unwritten one.
-    var windowBlocks: Int = 64
+    var windowBlocks: Int = 16
     /// Finished network resolutions remembered for in-run de-duplication.
     var recentResolutionsLimit: Int = 65_536
   }

@@ -1,0 +1,59 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Runs a program with stdin from a file and stdout/stderr to /dev/null; returns wall seconds and
+/// peak resident memory of the child in KiB (from wait4's rusage).
+func spawn(_ path: String, _ arguments: [String], stdinPath: String? = nil) -> (seconds: Double, maxRSSKiB: Int, status: Int32) {
+  var actions = posix_spawn_file_actions_t()
+  posix_spawn_file_actions_init(&actions)
+  defer { posix_spawn_file_actions_destroy(&actions) }
+  posix_spawn_file_actions_addopen(&actions, 0, stdinPath ?? "/dev/null", O_RDONLY, 0)
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+  let argv = ([path] + arguments).map { strdup($0) } + [nil]
+  defer { for p in argv { free(p) } }
+  var pid: pid_t = 0
+  let start = MonotonicClock.now()
+  guard posix_spawn(&pid, path, &actions, nil, argv, environ) == 0 else {
+    fatalError("cannot run \(path)")
+  }
+  var status: Int32 = 0
+  var usage = rusage()
+  wait4(pid, &status, 0, &usage)
+  let seconds = MonotonicClock.now() - start
+  return (seconds, usage.ru_maxrss, (status >> 8) & 0xFF)
+}
+
+enum MonotonicClock {
+  static func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+  }
+}
+
+/// Writes `count` corpus lines to a file, streaming (the benchmark's own memory stays small, which
+/// matters: a spawned child's peak RSS starts from its parent's at exec).
+func writeCorpus(_ count: Int, to path: String) {
+  guard let file = fopen(path, "w") else { fatalError("cannot write \(path)") }
+  var corpus = Corpus()
+  for _ in 0..<count {
+    fputs(corpus.line(), file)
+    fputc(0x0A, file)
+  }
+  fclose(file)
+}
+
+/// The directory holding this executable (the other products of the same build are there too).
+func buildDirectory() -> String {
+  var buffer = [CChar](repeating: 0, count: 4096)
+  let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+  let path = String(decoding: buffer[0..<max(0, n)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  return String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
+}
+
+func median(_ values: [Double]) -> Double {
+  let sorted = values.sorted()
+  return sorted[sorted.count / 2]
+}
