@@ -12,6 +12,9 @@ let package = Package(
     .library(name: "LinkNormalizerCore", targets: ["LinkNormalizerCore"]),
     .library(name: "PCRE2", targets: ["PCRE2"]),
     .library(name: "XiaohongshuPlugin", targets: ["XiaohongshuPlugin"]),
+    .library(name: "DouyinPlugin", targets: ["DouyinPlugin"]),
+    .library(name: "KuaishouPlugin", targets: ["KuaishouPlugin"]),
+    .library(name: "BilibiliPlugin", targets: ["BilibiliPlugin"]),
     .executable(name: "normalize", targets: ["normalize"]),
   ],
   targets: [
@@ -32,12 +35,20 @@ let package = Package(
     .target(
       name: "XiaohongshuPlugin", dependencies: ["LinkNormalizerCore", "PCRE2"], path: "Plugins/Xiaohongshu",
       swiftSettings: strict),
+    .target(
+      name: "DouyinPlugin", dependencies: ["LinkNormalizerCore", "PCRE2"], path: "Plugins/Douyin", swiftSettings: strict),
+    .target(
+      name: "KuaishouPlugin", dependencies: ["LinkNormalizerCore", "PCRE2"], path: "Plugins/Kuaishou",
+      swiftSettings: strict),
+    .target(
+      name: "BilibiliPlugin", dependencies: ["LinkNormalizerCore", "PCRE2"], path: "Plugins/Bilibili",
+      swiftSettings: strict),
 
     // The `normalize` command: argument parsing, streaming I/O, output formats (a library so tests
     // can reach its pieces), and a thin executable.
     .target(
       name: "NormalizeCommand",
-      dependencies: ["LinkNormalizerCore", "XiaohongshuPlugin"],
+      dependencies: ["LinkNormalizerCore", "XiaohongshuPlugin", "DouyinPlugin", "KuaishouPlugin", "BilibiliPlugin"],
       path: "Sources/NormalizeCommand", swiftSettings: strict),
     .executableTarget(
       name: "normalize", dependencies: ["NormalizeCommand"], path: "Sources/normalize", swiftSettings: strict),
@@ -60,7 +71,10 @@ let package = Package(
       path: "Tests/LinkNormalizerCoreTests", swiftSettings: strict),
     .testTarget(
       name: "PluginExampleTests",
-      dependencies: ["LinkNormalizerCore", "LinkNormalizerTestSupport", "XiaohongshuPlugin"],
+      dependencies: [
+        "LinkNormalizerCore", "LinkNormalizerTestSupport", "XiaohongshuPlugin", "DouyinPlugin", "KuaishouPlugin",
+        "BilibiliPlugin",
+      ],
       path: "Tests/PluginExampleTests", swiftSettings: strict),
     .testTarget(
       name: "NormalizeEndToEndTests", dependencies: ["NormalizeCommand"],

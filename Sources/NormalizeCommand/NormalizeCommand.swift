@@ -1,4 +1,7 @@
 public import LinkNormalizerCore
+import BilibiliPlugin
+import DouyinPlugin
+import KuaishouPlugin
 import XiaohongshuPlugin
 
 #if canImport(Glibc)
@@ -21,7 +24,9 @@ public enum NormalizeCommand {
   }
 
   /// The platforms built into the command.
-  public static var builtInPlatforms: [Platform] { [Xiaohongshu.platform] }
+  public static var builtInPlatforms: [Platform] {
+    [Xiaohongshu.platform, Douyin.platform, Kuaishou.platform, Bilibili.platform]
+  }
 
   /// Runs the command with `arguments` (without the program name); returns the exit code.
   public static func main(_ arguments: [String]) async -> Int32 {

@@ -2,10 +2,13 @@ import LinkNormalizerCore
 import LinkNormalizerTestSupport
 import Testing
 import XiaohongshuPlugin
+import DouyinPlugin
+import KuaishouPlugin
+import BilibiliPlugin
 
 /// The generic example test: every plugin's own examples, through one registry holding them all.
 @Suite struct PluginExampleTests {
-  static let platforms: [Platform] = [Xiaohongshu.platform]
+  static let platforms: [Platform] = [Xiaohongshu.platform, Douyin.platform, Kuaishou.platform, Bilibili.platform]
 
   @Test func everyExampleProducesItsExpectedResult() async {
     let mismatches = await ExampleRunner.run(Self.platforms)
