@@ -53,6 +53,14 @@ let package = Package(
       name: "LinkNormalizerTestSupport", dependencies: ["LinkNormalizerCore"],
       path: "Sources/LinkNormalizerTestSupport", swiftSettings: strict),
 
+    // Persistent short-link resolution cache (SQLite from Debian).
+    .systemLibrary(
+      name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+      providers: [.apt(["libsqlite3-dev"])]),
+    .target(
+      name: "SQLiteCache", dependencies: ["CSQLite", "LinkNormalizerCore"], path: "Sources/SQLiteCache",
+      swiftSettings: strict),
+
     .testTarget(name: "PCRE2Tests", dependencies: ["PCRE2"], path: "Tests/PCRE2Tests", swiftSettings: strict),
     .testTarget(
       name: "LinkNormalizerCoreTests",
