@@ -64,6 +64,21 @@ let package = Package(
       name: "LinkNormalizerTestSupport", dependencies: ["LinkNormalizerCore"],
       path: "Sources/LinkNormalizerTestSupport", swiftSettings: strict),
 
+    // Persistent short-link resolution cache (SQLite from Debian), its multi-process stress
+    // helper (spawned by the tests), and its tests.
+    .systemLibrary(
+      name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+      providers: [.apt(["libsqlite3-dev"])]),
+    .target(
+      name: "SQLiteCache", dependencies: ["CSQLite", "LinkNormalizerCore"], path: "Sources/SQLiteCache",
+      swiftSettings: strict),
+    .executableTarget(
+      name: "cache-stress", dependencies: ["SQLiteCache", "LinkNormalizerCore"], path: "Sources/CacheStress",
+      swiftSettings: strict),
+    .testTarget(
+      name: "SQLiteCacheTests", dependencies: ["SQLiteCache", "LinkNormalizerCore"],
+      path: "Tests/SQLiteCacheTests", swiftSettings: strict),
+
     .testTarget(name: "PCRE2Tests", dependencies: ["PCRE2"], path: "Tests/PCRE2Tests", swiftSettings: strict),
     .testTarget(
       name: "LinkNormalizerCoreTests",
