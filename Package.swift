@@ -44,11 +44,17 @@ let package = Package(
       name: "BilibiliPlugin", dependencies: ["LinkNormalizerCore", "PCRE2"], path: "Plugins/Bilibili",
       swiftSettings: strict),
 
+    // Rule packs: platforms declared in JSON.
+    .target(
+      name: "RulePacks", dependencies: ["LinkNormalizerCore", "PCRE2"], path: "Sources/RulePacks", swiftSettings: strict),
+
     // The `normalize` command: argument parsing, streaming I/O, output formats (a library so tests
     // can reach its pieces), and a thin executable.
     .target(
       name: "NormalizeCommand",
-      dependencies: ["LinkNormalizerCore", "XiaohongshuPlugin", "DouyinPlugin", "KuaishouPlugin", "BilibiliPlugin"],
+      dependencies: [
+        "LinkNormalizerCore", "XiaohongshuPlugin", "DouyinPlugin", "KuaishouPlugin", "BilibiliPlugin", "RulePacks",
+      ],
       path: "Sources/NormalizeCommand", swiftSettings: strict),
     .executableTarget(
       name: "normalize", dependencies: ["NormalizeCommand"], path: "Sources/normalize", swiftSettings: strict),
@@ -91,6 +97,13 @@ let package = Package(
         "BilibiliPlugin",
       ],
       path: "Tests/PluginExampleTests", swiftSettings: strict),
+    .testTarget(
+      name: "RulePackTests",
+      dependencies: ["RulePacks", "LinkNormalizerCore", "LinkNormalizerTestSupport", "XiaohongshuPlugin"],
+      path: "Tests/RulePackTests", swiftSettings: strict),
+    .testTarget(
+      name: "WriteYourOwnPlatformTests", dependencies: ["LinkNormalizerCore", "LinkNormalizerTestSupport", "PCRE2"],
+      path: "Tests/WriteYourOwnPlatformTests", swiftSettings: strict),
     .testTarget(
       name: "NormalizeEndToEndTests", dependencies: ["NormalizeCommand"],
       path: "Tests/NormalizeEndToEndTests", swiftSettings: strict),

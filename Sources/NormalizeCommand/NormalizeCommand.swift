@@ -2,6 +2,7 @@ public import LinkNormalizerCore
 import BilibiliPlugin
 import DouyinPlugin
 import KuaishouPlugin
+import RulePacks
 import XiaohongshuPlugin
 
 #if canImport(Glibc)
@@ -49,8 +50,19 @@ public enum NormalizeCommand {
       return ExitCode.success.rawValue
     }
 
+    // Rule packs load before any input is read; a bad pack stops the run with exit code 2.
+    var packs: [Platform] = []
+    for file in options.rulePacks {
+      do {
+        packs += try RulePack.load(contentsOf: file)
+      } catch {
+        err.write("normalize: bad rule pack: \(error.description)\n")
+        return ExitCode.usage.rawValue
+      }
+    }
     var registry = NormalizerRegistry()
     for platform in builtInPlatforms { registry.install(platform) }
+    for pack in packs { registry.install(pack, parserPriority: Priority.rulePack) }
     let chain = FallbackChain(registry: registry, offline: options.offline)
     let formatter = RecordFormatter(format: options.format, explain: options.explain, maxLineBytes: 65_536)
     let runner = BatchRunner(
@@ -98,6 +110,10 @@ public enum NormalizeCommand {
 
     Resolution:
           --offline         never make remote calls (short links fail with needs_network)
+
+    Platforms:
+          --rules FILE      load a JSON rule pack (repeatable; see README); its forms take
+                            precedence over the built-in ones
 
     Other:
       -h, --help            this text

@@ -6,6 +6,8 @@ public struct Options: Sendable, Equatable {
   public var which = false
   public var help = false
   public var version = false
+  /// Rule pack files, in command-line order.
+  public var rulePacks: [String] = []
   /// Inputs given as arguments; `-` stands for "every line of stdin, here". Empty means stdin.
   public var inputs: [String] = []
 
@@ -79,6 +81,8 @@ public enum OptionParser {
       case "--which":
         try flag()
         options.which = true
+      case "--rules":
+        options.rulePacks.append(try value(for: name, inline: inline))
       case "--help", "-h":
         try flag()
         options.help = true

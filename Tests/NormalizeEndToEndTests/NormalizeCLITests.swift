@@ -135,3 +135,50 @@ let canonical = "https://www.xiaohongshu.com/explore/\(note)"
     #expect(run.stdout == "")
   }
 }
+
+@Suite(.serialized) struct RulePackCLITests {
+  func write(_ text: String) throws -> String {
+    let path = NSTemporaryDirectory() + "pack-\(UUID().uuidString).json"
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+  }
+
+  @Test func packsLoadAndTakePrecedence() throws {
+    let pack = try write(
+      #"{"platform": "acme", "hosts": ["acme.example"], "forms": [{"kind": "post", "pattern": "^/p/(?<id>[0-9]+)/?(?:\\?|$)", "canonical": "https://acme.example/p/{id}"}], "keep": ["lang"]}"#
+    )
+    let override = try write(
+      #"{"platform": "xiaohongshu", "hosts": ["www.xiaohongshu.com"], "forms": [{"kind": "note", "pattern": "^/explore/(?<id>[0-9a-f]{24})$", "canonical": "https://www.xiaohongshu.com/discovery/item/{id}"}]}"#
+    )
+    defer {
+      try? FileManager.default.removeItem(atPath: pack)
+      try? FileManager.default.removeItem(atPath: override)
+    }
+    let run = try NormalizeBinary.run([
+      "--rules", pack, "--rules=\(override)", "--format", "tsv", "https://acme.example/p/12?lang=en&x=1",
+      "https://www.xiaohongshu.com/explore/\(note)",
+    ])
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(
+      run.stdoutLines == [
+        "1\tok\tacme\tpost\t12\thttps://acme.example/p/12?lang=en\tacme.rules",
+        "2\tok\txiaohongshu\tnote\t\(note)\thttps://www.xiaohongshu.com/discovery/item/\(note)\txiaohongshu.rules",
+      ])
+  }
+
+  @Test func aBadPackStopsTheRunBeforeAnyInputIsRead() throws {
+    let bad = try write(
+      #"{"platform": "bad", "hosts": ["b.example"], "forms": [{"kind": "x", "pattern": "^/p/(?<id>[0-9+)", "canonical": "https://b.example/{id}"}]}"#
+    )
+    defer { try? FileManager.default.removeItem(atPath: bad) }
+    let run = try NormalizeBinary.run(["--rules", bad, "--format", "jsonl"], stdin: "https://www.xiaohongshu.com/explore/\(note)\n")
+    #expect(run.status == 2)
+    #expect(run.stdout == "")
+    #expect(run.stderr.contains(bad))
+    #expect(run.stderr.contains("$.forms[0].pattern"))
+    #expect(run.stderr.contains("PCRE2 error at offset 16"))
+    let missing = try NormalizeBinary.run(["--rules", "/nonexistent.json", "x"])
+    #expect(missing.status == 2)
+    #expect(missing.stdout == "")
+  }
+}
