@@ -62,7 +62,9 @@ let package = Package(
     // Benchmarks: release-mode executable that prints figures.
     .executableTarget(
       name: "normalize-bench",
-      dependencies: ["LinkNormalizerCore", "XiaohongshuPlugin", "NormalizeCommand", "PCRE2"],
+      dependencies: [
+        "LinkNormalizerCore", "XiaohongshuPlugin", "DouyinPlugin", "KuaishouPlugin", "BilibiliPlugin", "RulePacks", "PCRE2",
+      ],
       path: "Sources/Benchmarks", swiftSettings: strict),
 
     // Test support shipped as its own target (recording handler, example runner).

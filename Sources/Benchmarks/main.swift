@@ -1,5 +1,10 @@
+import BilibiliPlugin
+import DouyinPlugin
+import Foundation
+import KuaishouPlugin
 import LinkNormalizerCore
 import PCRE2
+import RulePacks
 import XiaohongshuPlugin
 
 #if canImport(Glibc)
@@ -10,7 +15,7 @@ import XiaohongshuPlugin
 // Build with `swift build -c release` first; the CLI sections run ./normalize from the same build.
 
 let requested = Set(CommandLine.arguments.dropFirst())
-func wants(_ section: String) -> Bool { requested.isEmpty || requested.contains(section) }
+func wants(_ section: String) -> Bool { (requested.isEmpty && section != "profile") || requested.contains(section) }
 func format(_ value: Double, _ digits: Int = 2) -> String {
   var scale = 1.0
   for _ in 0..<digits { scale *= 10 }
@@ -85,3 +90,62 @@ if wants("core") {
   )
 }
 
+
+if wants("routing") {
+  print("== routing cost (in-process, one thread, same Xiaohongshu mix)")
+  var corpus = Corpus()
+  let lines = corpus.lines(100_000)
+  func throughput(_ registry: NormalizerRegistry) -> Double {
+    let chain = FallbackChain(registry: registry, offline: true)
+    var best = 0.0
+    for _ in 0..<3 {
+      var normalized = 0
+      let start = MonotonicClock.now()
+      for line in lines {
+        if let record = chain.runSynchronously(chain.prepare(line)), record.link != nil { normalized += 1 }
+      }
+      precondition(normalized == lines.count)
+      best = max(best, Double(lines.count) / (MonotonicClock.now() - start))
+    }
+    return best
+  }
+  var xiaohongshuOnly = NormalizerRegistry()
+  xiaohongshuOnly.install(Xiaohongshu.platform)
+  var everything = NormalizerRegistry()
+  for platform in [Xiaohongshu.platform, Douyin.platform, Kuaishou.platform, Bilibili.platform] { everything.install(platform) }
+  let packs = (0..<50).map { i in
+    """
+    {"platform": "pack\(i)", "hosts": ["site\(i).example", "www.site\(i).example"],
+     "forms": [{"kind": "post", "pattern": "^/p/(?<id>[0-9]+)/?(?:\\\\?|$)", "canonical": "https://site\(i).example/p/{id}"},
+               {"kind": "user", "pattern": "^/u/(?<id>[a-z0-9]+)/?(?:\\\\?|$)", "canonical": "https://site\(i).example/u/{id}"}],
+     "keep": ["lang"],
+     "short_links": {"hosts": ["s\(i).example"], "pattern": "^/[A-Za-z0-9]{4,12}/?$"}}
+    """
+  }
+  for (i, json) in packs.enumerated() {
+    for platform in try! RulePack.parse(Data(json.utf8), file: "pack\(i).json") {
+      everything.install(platform, parserPriority: Priority.rulePack)
+    }
+  }
+  let base = throughput(xiaohongshuOnly)
+  let full = throughput(everything)
+  print("Xiaohongshu only: \(format(base / 1e3, 1)) k inputs/s")
+  print("4 built-in platforms + 50 rule packs: \(format(full / 1e3, 1)) k inputs/s (\(format(base / full, 3))x the cost)")
+}
+
+if requested.contains("profile") {
+  // Not part of "all": a steady loop to attach a profiler to.
+  var corpus = Corpus()
+  let lines = corpus.lines(50_000)
+  var registry = NormalizerRegistry()
+  registry.install(Xiaohongshu.platform)
+  let chain = FallbackChain(registry: registry, offline: true)
+  var normalized = 0
+  let start = MonotonicClock.now()
+  for _ in 0..<20 {
+    for line in lines {
+      if let record = chain.runSynchronously(chain.prepare(line)), record.link != nil { normalized += 1 }
+    }
+  }
+  print("profile loop: \(format((MonotonicClock.now() - start) / Double(lines.count * 20) * 1e9, 0)) ns per input (\(normalized))")
+}

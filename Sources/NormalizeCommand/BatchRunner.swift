@@ -29,8 +29,10 @@ final class ByteBlock: @unchecked Sendable {
   init(_ buffer: OutputBuffer) {
     base = buffer.base
     count = buffer.count
+    capacity = buffer.capacity
   }
-  deinit { base.deallocate() }
+  private let capacity: Int
+  deinit { BufferPool.shared.give(base, capacity: capacity) }
   var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
 }
 
@@ -376,13 +378,17 @@ enum BlockWorker {
     let formatter = configuration.formatter
     var segments: [BatchRunner.Segment] = []
     var tally = Tally()
-    var out = OutputBuffer(capacity: 1 << 14)
-    var err = OutputBuffer(capacity: 256)
+    // JSON records are about three times the size of their input; start there.
+    var inputBytes = 0
+    for item in items { if case .text(let text) = item.content { inputBytes += text.utf8.count } }
+    let outputCapacity = configuration.formatter.format == .jsonl ? 4 * inputBytes + 8_192 : inputBytes + 4_096
+    var out = OutputBuffer(capacity: outputCapacity)
+    var err = OutputBuffer(capacity: 1_024)
     func cut() {
       segments.append(.output(stdout: ByteBlock(out), stderr: err.isEmpty ? nil : ByteBlock(err)))
       if err.isEmpty { err.release() }
-      out = OutputBuffer(capacity: 1 << 14)
-      err = OutputBuffer(capacity: 256)
+      out = OutputBuffer(capacity: 4_096)
+      err = OutputBuffer(capacity: 1_024)
     }
     for item in items {
       switch item.content {

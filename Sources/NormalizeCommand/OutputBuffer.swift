@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -16,12 +18,11 @@ struct OutputBuffer {
   private(set) var capacity: Int
 
   init(capacity: Int = 1 << 12) {
-    self.capacity = max(64, capacity)
-    self.base = .allocate(capacity: self.capacity)
+    (base, self.capacity) = BufferPool.shared.take(atLeast: max(64, capacity))
   }
 
-  /// Frees the storage; the buffer must not be used afterwards.
-  func release() { base.deallocate() }
+  /// Returns the storage to the pool; the buffer must not be used afterwards.
+  func release() { BufferPool.shared.give(base, capacity: capacity) }
 
   var isEmpty: Bool { count == 0 }
 
@@ -42,11 +43,11 @@ struct OutputBuffer {
   private mutating func grow(_ needed: Int) {
     var newCapacity = capacity * 2
     while newCapacity < needed { newCapacity *= 2 }
-    let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+    let (newBase, granted) = BufferPool.shared.take(atLeast: newCapacity)
     newBase.update(from: base, count: count)
-    base.deallocate()
+    BufferPool.shared.give(base, capacity: capacity)
     base = newBase
-    capacity = newCapacity
+    capacity = granted
   }
 
   @inline(__always)
@@ -202,6 +203,39 @@ struct OutputBuffer {
 
   @inline(__always) private func hexDigit(_ v: UInt8) -> UInt8 {
     v < 10 ? UInt8(ascii: "0") + v : UInt8(ascii: "a") + v - 10
+  }
+}
+
+/// Recycles output storage between blocks. Large buffers come from `mmap` in glibc, so a fresh
+/// one per block costs page faults on every page; reusing them keeps the pages warm. Holds at most
+/// `limit` buffers; thread-safe.
+final class BufferPool: Sendable {
+  static let shared = BufferPool()
+  /// Storage owned by the pool; handed to exactly one owner at a time.
+  private struct Storage: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<UInt8>
+    let capacity: Int
+  }
+  private let free = Mutex<[Storage]>([])
+  private let limit = 64
+
+  func take(atLeast capacity: Int) -> (UnsafeMutablePointer<UInt8>, Int) {
+    let reused: Storage? = free.withLock { list in
+      guard let index = list.lastIndex(where: { $0.capacity >= capacity }) else { return nil }
+      return list.remove(at: index)
+    }
+    if let reused { return (reused.pointer, reused.capacity) }
+    return (.allocate(capacity: capacity), capacity)
+  }
+
+  func give(_ pointer: UnsafeMutablePointer<UInt8>, capacity: Int) {
+    let storage = Storage(pointer: pointer, capacity: capacity)
+    let kept = free.withLock { list -> Bool in
+      guard list.count < limit else { return false }
+      list.append(storage)
+      return true
+    }
+    if !kept { pointer.deallocate() }
   }
 }
 
