@@ -61,7 +61,12 @@ struct OutputBuffer {
   mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
     guard let source = bytes.baseAddress, bytes.count > 0 else { return }
     reserve(bytes.count)
-    (base + count).update(from: source, count: bytes.count)
+    if bytes.count <= 32 {
+      // Short copies (keys, ids) are cheaper inline than through memmove.
+      for i in 0..<bytes.count { base[count + i] = source[i] }
+    } else {
+      (base + count).update(from: source, count: bytes.count)
+    }
     count += bytes.count
   }
 

@@ -153,66 +153,79 @@ struct RecordFormatter: Sendable {
   private func writeJSON(_ record: NormalizationRecord, to out: inout OutputBuffer) {
     out.append("{\"input\":")
     out.appendJSONString(record.input)
-    let link = record.link
-    out.append(link == nil ? ",\"ok\":false" : ",\"ok\":true")
-    out.append(",\"platform\":")
-    out.appendJSONStringOrNull(link?.platform)
-    out.append(",\"kind\":")
-    out.appendJSONStringOrNull(link?.kind.rawValue)
-    out.append(",\"id\":")
-    out.appendJSONStringOrNull(link?.id)
-    out.append(",\"canonical_url\":")
-    out.appendJSONStringOrNull(link?.canonicalURL)
-    out.append(",\"url\":")
-    if let found = record.foundLink {
-      found.withTextBytes { out.appendJSONString(bytes: $0) }
-    } else {
-      out.append("null")
-    }
-    out.append(",\"handler\":")
-    out.appendJSONStringOrNull(link?.handler)
-    out.append(",\"parser\":")
-    out.appendJSONStringOrNull(link?.parser)
-    out.append(",\"resolver\":")
-    out.appendJSONStringOrNull(link?.resolver)
-    out.append(",\"resolved_url\":")
-    out.appendJSONStringOrNull(link?.resolvedURL)
-    out.append(link?.cached == true ? ",\"cached\":true" : ",\"cached\":false")
-    out.append(",\"remark\":")
-    out.appendJSONStringOrNull(link?.remark)
-    if let link {
+    switch record.result {
+    case .success(let link):
+      out.append(",\"ok\":true,\"platform\":")
+      out.appendJSONString(link.platform)
+      out.append(",\"kind\":")
+      out.appendJSONString(link.kind.rawValue)
+      out.append(",\"id\":")
+      out.appendJSONString(link.id)
+      out.append(",\"canonical_url\":")
+      out.appendJSONString(link.canonicalURL)
+      appendURL(record, to: &out)
+      out.append(",\"handler\":")
+      out.appendJSONString(link.handler)
+      out.append(",\"parser\":")
+      out.appendJSONStringOrNull(link.parser)
+      out.append(",\"resolver\":")
+      out.appendJSONStringOrNull(link.resolver)
+      out.append(",\"resolved_url\":")
+      out.appendJSONStringOrNull(link.resolvedURL)
+      out.append(link.cached ? ",\"cached\":true,\"remark\":" : ",\"cached\":false,\"remark\":")
+      out.appendJSONStringOrNull(link.remark)
       for field in link.identifiers { appendField(field, to: &out) }
       for field in link.parameters { appendField(field, to: &out) }
+    case .failure:
+      out.append(",\"ok\":false,\"platform\":null,\"kind\":null,\"id\":null,\"canonical_url\":null")
+      appendURL(record, to: &out)
+      out.append(",\"handler\":null,\"parser\":null,\"resolver\":null,\"resolved_url\":null,\"cached\":false,\"remark\":null")
     }
     out.append(",\"attempts\":[")
     var first = true
     for attempt in record.attempts {
-      if !first { out.append(UInt8(ascii: ",")) }
+      out.append(first ? "{\"handler\":" : ",{\"handler\":")
       first = false
-      out.append("{\"handler\":")
       out.appendJSONString(attempt.handler)
-      out.append(",\"outcome\":\"")
-      out.append(attempt.outcome.rawValue)
-      out.append("\",\"error\":")
-      out.appendJSONStringOrNull(attempt.error?.code.rawValue)
-      if let note = attempt.note ?? attempt.error?.message {
+      switch attempt.outcome {
+      case .succeeded: out.append(",\"outcome\":\"succeeded\",\"error\":")
+      case .declined: out.append(",\"outcome\":\"declined\",\"error\":")
+      case .failed: out.append(",\"outcome\":\"failed\",\"error\":")
+      case .skipped: out.append(",\"outcome\":\"skipped\",\"error\":")
+      }
+      if let error = attempt.error {
+        out.appendJSONString(error.code.rawValue)
         out.append(",\"note\":")
+        out.appendJSONString(attempt.note ?? error.message)
+      } else if let note = attempt.note {
+        out.append("null,\"note\":")
         out.appendJSONString(note)
+      } else {
+        out.append("null")
       }
       out.append(",\"ms\":")
       out.appendMilliseconds(attempt.duration)
       out.append(UInt8(ascii: "}"))
     }
-    out.append("],\"error\":")
-    if let error = record.error {
-      out.append("{\"code\":")
+    if case .failure(let error) = record.result {
+      out.append("],\"error\":{\"code\":")
       out.appendJSONString(error.code.rawValue)
       out.append(",\"message\":")
       out.appendJSONString(error.message)
       for detail in error.details { appendDetail(detail, to: &out) }
       out.append("}}\n")
     } else {
-      out.append("null}\n")
+      out.append("],\"error\":null}\n")
+    }
+  }
+
+  /// The link found in the input, straight from the input's bytes.
+  private func appendURL(_ record: NormalizationRecord, to out: inout OutputBuffer) {
+    out.append(",\"url\":")
+    if let found = record.foundLink {
+      found.withTextBytes { out.appendJSONString(bytes: $0) }
+    } else {
+      out.append("null")
     }
   }
 
