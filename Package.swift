@@ -33,6 +33,12 @@ let package = Package(
       name: "XiaohongshuPlugin", dependencies: ["LinkNormalizerCore", "PCRE2"], path: "Plugins/Xiaohongshu",
       swiftSettings: strict),
 
+    // Remote short-link resolution: an HTTP transport (URLSession, no redirects, hard deadline,
+    // capped body) and the redirect resolver. Names no platform.
+    .target(
+      name: "RemoteResolution", dependencies: ["LinkNormalizerCore"], path: "Sources/RemoteResolution",
+      swiftSettings: strict),
+
     // The `normalize` command: argument parsing, streaming I/O, output formats (a library so tests
     // can reach its pieces), and a thin executable.
     .target(
@@ -65,6 +71,10 @@ let package = Package(
     .testTarget(
       name: "NormalizeEndToEndTests", dependencies: ["NormalizeCommand"],
       path: "Tests/NormalizeEndToEndTests", swiftSettings: strict),
+    .testTarget(
+      name: "RemoteResolutionTests",
+      dependencies: ["RemoteResolution", "LinkNormalizerCore", "LinkNormalizerTestSupport", "PCRE2", "XiaohongshuPlugin"],
+      path: "Tests/RemoteResolutionTests", swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]
 )
