@@ -38,6 +38,10 @@ let package = Package(
     .target(
       name: "RemoteResolution", dependencies: ["LinkNormalizerCore"], path: "Sources/RemoteResolution",
       swiftSettings: strict),
+    // The Just One API share-convert client and resolver. Names no platform.
+    .target(
+      name: "JustOneAPI", dependencies: ["LinkNormalizerCore", "RemoteResolution"], path: "Sources/JustOneAPI",
+      swiftSettings: strict),
 
     // The `normalize` command: argument parsing, streaming I/O, output formats (a library so tests
     // can reach its pieces), and a thin executable.
@@ -75,6 +79,12 @@ let package = Package(
       name: "RemoteResolutionTests",
       dependencies: ["RemoteResolution", "LinkNormalizerCore", "LinkNormalizerTestSupport", "PCRE2", "XiaohongshuPlugin"],
       path: "Tests/RemoteResolutionTests", swiftSettings: strict),
+    .testTarget(
+      name: "JustOneAPITests",
+      dependencies: [
+        "JustOneAPI", "RemoteResolution", "LinkNormalizerCore", "LinkNormalizerTestSupport", "PCRE2", "XiaohongshuPlugin",
+      ],
+      path: "Tests/JustOneAPITests", swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]
 )
