@@ -44,6 +44,7 @@ import Testing
   func readsDataTolerantly(data: String, expected: String) async throws {
     let server = try LoopbackHTTPServer { _ in envelope(0, data: data) }
     #expect(await resolve(JustOneAPIResolver(client: makeClient(server))).0.url == expected)
+    #expect(server.requestCount == 1)
   }
 
   @Test(arguments: [
@@ -69,6 +70,7 @@ import Testing
       return response
     }
     #expect(await resolve(JustOneAPIResolver(client: makeClient(ok))).0.url == notePath)
+    #expect(ok.requestCount == 1)
     let auth = try LoopbackHTTPServer { _ in .json("{\"code\":100,\"message\":\"bad token\"}", status: 401) }
     let error = await resolve(JustOneAPIResolver(client: makeClient(auth))).0.error
     #expect(error?.code == .auth)
@@ -126,6 +128,7 @@ import Testing
     let server = try LoopbackHTTPServer { _ in .json(big) }
     let (result, _) = await resolve(JustOneAPIResolver(client: makeClient(server, maxBodyBytes: 1_024)))
     #expect(result.error?.code == .badResponse)
+    #expect(server.requestCount == 1)
   }
 
   @Test func http429IsRetriedAfterRetryAfter() async throws {
@@ -144,6 +147,7 @@ import Testing
     // The wait came from Retry-After (1 s), not from the 1 ms backoff.
     #expect(elapsed >= .milliseconds(900))
     #expect(elapsed < .seconds(20))
+    #expect(server.requestCount == 2)
   }
 
   @Test func retryAfterIsCapped() async throws {
@@ -157,6 +161,7 @@ import Testing
     let started = ContinuousClock.now
     #expect(await resolve(JustOneAPIResolver(client: client)).0.url == notePath)
     #expect(ContinuousClock.now - started < .seconds(20))
+    #expect(server.requestCount == 2)
   }
 
   @Test func slowAnswerTimesOutAndIsRetried() async throws {
@@ -171,6 +176,7 @@ import Testing
     #expect(tries.map(\.error?.code) == [.timeout])
     #expect(client.statistics.requests == 2)
     #expect(client.statistics.failures[.timeout] == 2)
+    #expect(server.requestCount == 2)
   }
 
   @Test func droppedConnectionIsANetworkErrorAndIsRetried() async throws {
@@ -181,6 +187,7 @@ import Testing
     let (result, tries) = await resolve(JustOneAPIResolver(client: makeClient(server)))
     #expect(result.url == notePath)
     #expect(tries.map(\.error?.code) == [.network])
+    #expect(server.requestCount == 2)
   }
 
   @Test func limitsConcurrentRequests() async throws {

@@ -22,6 +22,7 @@ import XiaohongshuPlugin
   func everyRedirectStatusCounts(status: Int) async throws {
     let server = try LoopbackHTTPServer { _ in .redirect("https://www.example.com/x", status: status) }
     #expect(await resolve(makeResolver(["sl.test": server]), "https://sl.test/abc1").0.url == "https://www.example.com/x")
+    #expect(server.requestCount == 1)
   }
 
   @Test func relativeLocationIsResolvedAgainstTheShortLinkAndFollowed() async throws {
@@ -101,6 +102,7 @@ import XiaohongshuPlugin
   @Test func redirectWithoutLocationIsNotFound() async throws {
     let server = try LoopbackHTTPServer { _ in .init(status: 302) }
     #expect(await resolve(makeResolver(["sl.test": server]), "https://sl.test/abc1").0.error?.code == .notFound)
+    #expect(server.requestCount == 1)
   }
 
   @Test func retriesServerErrorsAndRecordsEachTry() async throws {
@@ -130,6 +132,7 @@ import XiaohongshuPlugin
     let (result, tries) = await resolve(resolver, "https://sl.test/abc1")
     #expect(result.error?.code == .timeout)
     #expect(tries.map(\.error?.code) == [.timeout])
+    #expect(server.requestCount == 2)
   }
 
   @Test func honoursRetryAfterOn429() async throws {
@@ -140,6 +143,7 @@ import XiaohongshuPlugin
     let (result, tries) = await resolve(makeResolver(["sl.test": server]), "https://sl.test/abc1")
     #expect(result.url == "https://www.example.com/ok")
     #expect(tries.map(\.error?.code) == [.rateLimited])
+    #expect(server.requestCount == 2)
   }
 
   // MARK: Through the core's ShortLinkNormalizer, with a real platform's strict parsers.
@@ -149,6 +153,7 @@ import XiaohongshuPlugin
     let normalizer = ShortLinkNormalizer(
       spec: testSpec, resolver: makeResolver(["sl.test": server]), parsers: [Xiaohongshu.urlParser])
     var context = NormalizationContext()
+    defer { #expect(server.requestCount == 1) }
     do throws(NormalizationError) {
       return .success(try await normalizer.normalize(link("https://sl.test/abc1"), context: &context))
     } catch {

@@ -51,10 +51,12 @@ import Testing
     #expect(await get(server).failure?.code == .network)
   }
 
-  @Test func refusedConnectionIsANetworkError() async throws {
-    let server = try LoopbackHTTPServer { _ in .init(text: "") }
-    let port = server.port
-    server.stop()
+  @Test(arguments: [true, false])
+  func refusedConnectionIsANetworkError(explicitStop: Bool) async throws {
+    // The test server stops on stop(), and when the last reference to it goes away.
+    var server: LoopbackHTTPServer? = try LoopbackHTTPServer { _ in .init(text: "") }
+    let port = try #require(server?.port)
+    if explicitStop { server?.stop() } else { server = nil }
     try await Task.sleep(for: .milliseconds(50))
     let result: Result<HTTPResponse, NormalizationError>
     do throws(NormalizationError) {
