@@ -36,6 +36,7 @@ public import RemoteResolution
 /// most ``JustOneAPIConfiguration/maximumConcurrentRequests`` requests in flight (further calls
 /// wait their turn; the wait does not count against the deadline).
 public final class JustOneAPIClient: Sendable {
+  /// The settings this client was created with (printing it never shows the token).
   public let configuration: JustOneAPIConfiguration
   private let transport: any HTTPTransport
   private let gate = SpendingGate()

@@ -20,8 +20,8 @@ public struct JustOneAPIConfiguration: Sendable {
   }
 
   /// The base URL requests go to, without a trailing slash; the endpoint path is appended.
-  /// Precedence: an explicit `baseURL` given to ``init(token:baseURL:timeout:retries:backoffBase:retryAfterCap:maximumConcurrentRequests:maxBodyBytes:)``
-  /// wins over a region.
+  /// Set from a ``Region`` or given explicitly (the initializer taking `baseURL`, e.g. for a
+  /// proxy or a test server); assigning it later overrides either.
   public var baseURL: String
   /// The access token, sent as the `token` query parameter and nowhere else.
   public var token: Secret

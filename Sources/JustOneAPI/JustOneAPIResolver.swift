@@ -14,7 +14,9 @@ public import LinkNormalizerCore
 ///
 /// Thread safety: a `Sendable` value sharing one client; safe for any number of concurrent calls.
 public struct JustOneAPIResolver: ShortLinkResolver {
+  /// `justoneapi`; handler names are `<platform>.justoneapi`.
   public let name = "justoneapi"
+  /// `bad_response`: the service answered, but not with a usable URL of the platform.
   public var unusableResultCode: ErrorCode { .badResponse }
   /// The client making the calls (shared by copies of this resolver).
   public let client: JustOneAPIClient
@@ -32,8 +34,11 @@ public struct JustOneAPIResolver: ShortLinkResolver {
   /// What the client has done so far.
   public var statistics: JustOneAPIStatistics { client.statistics }
 
+  /// True when the platform declares a share-convert endpoint path.
   public func supports(_ spec: ShortLinkSpec) -> Bool { spec.shareConvertPath != nil }
 
+  /// Converts `link` with the platform's endpoint; `.skipped` once the client stopped spending,
+  /// `.declined` when the platform has no endpoint.
   public func resolve(_ link: ParsedLink, spec: ShortLinkSpec, context: inout NormalizationContext)
     async throws(NormalizationError) -> ResolverOutcome
   {

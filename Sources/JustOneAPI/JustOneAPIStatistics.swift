@@ -12,6 +12,7 @@ public struct JustOneAPIStatistics: Sendable, Hashable {
   /// Calls refused without a request because the client had stopped spending.
   public var stopped: Int = 0
 
+  /// All counts zero.
   public init() {}
 }
 

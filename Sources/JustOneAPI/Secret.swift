@@ -4,6 +4,7 @@
 public struct Secret: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
   private let value: String
 
+  /// Wraps `value`.
   public init(_ value: String) {
     self.value = value
   }
@@ -14,6 +15,7 @@ public struct Secret: Sendable, CustomStringConvertible, CustomDebugStringConver
   /// Whether the secret is the empty string.
   public var isEmpty: Bool { value.isEmpty }
 
+  /// Always `<redacted>`.
   public var description: String { "<redacted>" }
   public var debugDescription: String { "<redacted>" }
   public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }

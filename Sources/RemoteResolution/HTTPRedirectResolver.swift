@@ -19,8 +19,8 @@ public import LinkNormalizerCore
 ///   honouring `Retry-After` up to the policy's cap): retried. Each failed try that is retried is
 ///   recorded in the trail as `<platform>.redirect` with ``NormalizationContext/recordTry(_:)``;
 ///   the last one is thrown;
-/// - `cancelled` when the calling task is cancelled; `invalid_input` when the link cannot be
-///   turned into a request URL.
+/// - `cancelled` when the calling task is cancelled; `invalid_input` when the link is not on a
+///   declared host or cannot be turned into a request URL (nothing is sent).
 ///
 /// Thread safety: a `Sendable` value; one instance serves any number of concurrent calls.
 public struct HTTPRedirectResolver: ShortLinkResolver {
@@ -61,8 +61,12 @@ public struct HTTPRedirectResolver: ShortLinkResolver {
     }
   }
 
+  /// `redirect`; handler names are `<platform>.redirect`.
   public let name = "redirect"
+  /// `not_found`: a redirect to a URL the platform's parsers reject means the short link leads
+  /// nowhere useful.
   public var unusableResultCode: ErrorCode { .notFound }
+  /// The settings this resolver was created with.
   public let configuration: Configuration
   private let transport: any HTTPTransport
 
@@ -74,6 +78,8 @@ public struct HTTPRedirectResolver: ShortLinkResolver {
       transport ?? URLSessionTransport(maximumConnectionsPerHost: configuration.maximumConnectionsPerHost)
   }
 
+  /// Resolves `link` by its host's first redirect (see the type's documentation for what is
+  /// contacted, hops, retries and failure modes).
   public func resolve(_ link: ParsedLink, spec: ShortLinkSpec, context: inout NormalizationContext)
     async throws(NormalizationError) -> ResolverOutcome
   {

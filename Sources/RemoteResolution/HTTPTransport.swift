@@ -28,6 +28,7 @@ public struct HTTPRequest: Sendable {
   /// ``HTTPResponse/BodyEnd/exceededLimit``. Never more than this is kept in memory.
   public var maxBodyBytes: Int
 
+  /// A request; see the properties for units and meaning.
   public init(url: String, headers: [(name: String, value: String)] = [], deadline: Duration, maxBodyBytes: Int) {
     self.url = url
     self.headers = headers
@@ -60,6 +61,7 @@ public struct HTTPResponse: Sendable {
   /// Whether ``body`` is the whole body.
   public var bodyEnd: BodyEnd
 
+  /// A response (transports build these; tests may build them for fake transports).
   public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [], bodyEnd: BodyEnd = .complete) {
     self.status = status
     self.headers = headers
@@ -72,10 +74,12 @@ public struct HTTPResponse: Sendable {
 }
 
 /// Response header fields with case-insensitive lookup. Keeps the order fields were given in;
-/// when a name occurs more than once, ``subscript(_:)`` returns the first.
+/// when a name occurs more than once, ``subscript(_:)`` returns the first. (`URLSession` reports a
+/// repeated field once, its values joined with `", "`.)
 public struct HTTPHeaders: Sendable, Sequence {
   private var fields: [(name: String, value: String)]
 
+  /// Headers from `(name, value)` pairs, kept in order.
   public init(_ fields: [(name: String, value: String)] = []) {
     self.fields = fields
   }
@@ -91,6 +95,7 @@ public struct HTTPHeaders: Sendable, Sequence {
     fields.append((name, value))
   }
 
+  /// Iterates the fields in order, with their names as given.
   public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> {
     fields.makeIterator()
   }

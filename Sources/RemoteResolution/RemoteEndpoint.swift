@@ -9,6 +9,7 @@ public struct RemoteEndpoint: Sendable, Hashable {
   /// The port to connect to.
   public var port: Int
 
+  /// An endpoint; defaults to plain http on 127.0.0.1.
   public init(scheme: String = "http", host: String = "127.0.0.1", port: Int) {
     self.scheme = scheme
     self.host = host

@@ -16,6 +16,7 @@ public struct RetryPolicy: Sendable, Hashable {
   /// The longest wait a `Retry-After` header can impose.
   public var retryAfterCap: Duration
 
+  /// A policy; defaults: 2 retries, 0.5 s base, 8 s maximum backoff, 30 s `Retry-After` cap.
   public init(
     retries: Int = 2, backoffBase: Duration = .milliseconds(500), maximumBackoff: Duration = .seconds(8),
     retryAfterCap: Duration = .seconds(30)

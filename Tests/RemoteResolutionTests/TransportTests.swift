@@ -84,6 +84,23 @@ import Testing
     #expect(await task.value.failure?.code == .cancelled)
   }
 
+  @Test func servesManyConcurrentRequests() async throws {
+    let server = try LoopbackHTTPServer { request in .redirect("https://www.example.com\(request.target)") }
+    let locations = await withTaskGroup(of: String?.self) { group in
+      for i in 0..<150 {
+        group.addTask {
+          let request = HTTPRequest(url: server.baseURL + "/n\(i)", deadline: .seconds(20), maxBodyBytes: 1024)
+          return try? await transport.get(request).headers["Location"]
+        }
+      }
+      var all: Set<String> = []
+      for await location in group { if let location { all.insert(location) } }
+      return all
+    }
+    #expect(locations.count == 150)
+    #expect(server.requestCount == 150)
+  }
+
   @Test func rejectsANonHTTPURL() async {
     do throws(NormalizationError) {
       _ = try await transport.get(HTTPRequest(url: "ftp://example.com/x", deadline: .seconds(1), maxBodyBytes: 10))
