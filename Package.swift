@@ -48,6 +48,16 @@ let package = Package(
     .target(
       name: "RulePacks", dependencies: ["LinkNormalizerCore", "PCRE2"], path: "Sources/RulePacks", swiftSettings: strict),
 
+    // Remote short-link resolution: an HTTP transport (URLSession, no redirects, hard deadline,
+    // capped body) and the redirect resolver. Names no platform.
+    .target(
+      name: "RemoteResolution", dependencies: ["LinkNormalizerCore"], path: "Sources/RemoteResolution",
+      swiftSettings: strict),
+    // The Just One API share-convert client and resolver. Names no platform.
+    .target(
+      name: "JustOneAPI", dependencies: ["LinkNormalizerCore", "RemoteResolution"], path: "Sources/JustOneAPI",
+      swiftSettings: strict),
+
     // The `normalize` command: argument parsing, streaming I/O, output formats (a library so tests
     // can reach its pieces), and a thin executable.
     .target(
@@ -109,6 +119,16 @@ let package = Package(
     .testTarget(
       name: "NormalizeEndToEndTests", dependencies: ["NormalizeCommand"],
       path: "Tests/NormalizeEndToEndTests", swiftSettings: strict),
+    .testTarget(
+      name: "RemoteResolutionTests",
+      dependencies: ["RemoteResolution", "LinkNormalizerCore", "LinkNormalizerTestSupport", "PCRE2", "XiaohongshuPlugin"],
+      path: "Tests/RemoteResolutionTests", swiftSettings: strict),
+    .testTarget(
+      name: "JustOneAPITests",
+      dependencies: [
+        "JustOneAPI", "RemoteResolution", "LinkNormalizerCore", "LinkNormalizerTestSupport", "PCRE2", "XiaohongshuPlugin",
+      ],
+      path: "Tests/JustOneAPITests", swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]
 )

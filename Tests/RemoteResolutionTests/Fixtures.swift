@@ -1,0 +1,55 @@
+import LinkNormalizerCore
+import LinkNormalizerTestSupport
+import PCRE2
+import RemoteResolution
+import Synchronization
+
+/// A platform of our own: short links on `sl.test` and `sl2.test`, mapped to loopback servers by
+/// the resolver's test hook.
+let testSpec = ShortLinkSpec(
+  platform: "testplat", hosts: ["sl.test", "sl2.test"],
+  pattern: try! PCRE2Pattern("^/[A-Za-z0-9/]{3,40}(?:\\?|$)"), userAgent: "TestAgent/1.0")
+
+/// A resolver whose declared hosts connect to the given loopback servers, with tiny backoffs.
+func makeResolver(
+  _ servers: [String: LoopbackHTTPServer], hops: Int = 3, retries: Int = 2, timeout: Duration = .seconds(5)
+) -> HTTPRedirectResolver {
+  let ports = servers.mapValues(\.port)
+  return HTTPRedirectResolver(
+    configuration: .init(
+      maximumHops: hops, timeout: timeout, retry: RetryPolicy(retries: retries, backoffBase: .milliseconds(1)),
+      endpointOverride: { host in ports[host].map { RemoteEndpoint(port: $0) } }))
+}
+
+func link(_ text: String) -> ParsedLink { ParsedLink(text)! }
+
+/// Runs the resolver and returns its outcome or error, and the tries it recorded.
+func resolve(_ resolver: some ShortLinkResolver, _ text: String, spec: ShortLinkSpec = testSpec) async
+  -> (Result<ResolverOutcome, NormalizationError>, [Attempt])
+{
+  var context = NormalizationContext()
+  do throws(NormalizationError) {
+    let outcome = try await resolver.resolve(link(text), spec: spec, context: &context)
+    return (.success(outcome), context.recordedTries)
+  } catch {
+    return (.failure(error), context.recordedTries)
+  }
+}
+
+extension Result where Success == ResolverOutcome, Failure == NormalizationError {
+  var url: String? {
+    if case .success(.resolved(let resolution)) = self { return resolution.url }
+    return nil
+  }
+  var error: NormalizationError? {
+    if case .failure(let error) = self { return error }
+    return nil
+  }
+}
+
+/// A thread-safe counter for handlers that answer differently on later calls.
+final class Counter: Sendable {
+  private let value = Atomic<Int>(0)
+  /// Returns the number of earlier calls (0 for the first).
+  func next() -> Int { value.add(1, ordering: .relaxed).oldValue }
+}
