@@ -64,6 +64,7 @@ let package = Package(
       name: "NormalizeCommand",
       dependencies: [
         "LinkNormalizerCore", "XiaohongshuPlugin", "DouyinPlugin", "KuaishouPlugin", "BilibiliPlugin", "RulePacks",
+        "RemoteResolution", "JustOneAPI", "SQLiteCache",
       ],
       path: "Sources/NormalizeCommand", swiftSettings: strict),
     .executableTarget(
@@ -117,7 +118,7 @@ let package = Package(
       name: "WriteYourOwnPlatformTests", dependencies: ["LinkNormalizerCore", "LinkNormalizerTestSupport", "PCRE2"],
       path: "Tests/WriteYourOwnPlatformTests", swiftSettings: strict),
     .testTarget(
-      name: "NormalizeEndToEndTests", dependencies: ["NormalizeCommand"],
+      name: "NormalizeEndToEndTests", dependencies: ["NormalizeCommand", "LinkNormalizerTestSupport"],
       path: "Tests/NormalizeEndToEndTests", swiftSettings: strict),
     .testTarget(
       name: "RemoteResolutionTests",

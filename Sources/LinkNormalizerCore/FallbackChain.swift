@@ -2,7 +2,8 @@
 ///
 /// **Precedence (in one sentence):** candidates are tried in the registry's order and the first
 /// success wins; when none succeeds, the last failure decides the record's error, else the last
-/// skip's error, else `unsupported`.
+/// skip's error, else `unsupported` — and a failure marked ``NormalizationError/isFinal`` ends the
+/// chain at once.
 ///
 /// Finding the link: the chain extracts links from the input (see ``LinkExtractor``) and takes the
 /// first one the registry recognizes; when no link is recognized the first link found is reported
@@ -112,6 +113,7 @@ public struct FallbackChain: Sendable {
       if let result = trail.add(handler.name, outcome, duration: MonotonicTime.since(started)) {
         return NormalizationRecord(input: prepared.input, foundLink: link, result: .success(result), attempts: trail.attempts)
       }
+      if trail.lastFailure?.isFinal == true { break }
     }
     return trail.failureRecord(input: prepared.input, link: link)
   }
@@ -138,6 +140,7 @@ public struct FallbackChain: Sendable {
       if let result = trail.add(handler.name, outcome, duration: MonotonicTime.since(started)) {
         return NormalizationRecord(input: prepared.input, foundLink: link, result: .success(result), attempts: trail.attempts)
       }
+      if trail.lastFailure?.isFinal == true { break }
     }
     return trail.failureRecord(input: prepared.input, link: link)
   }

@@ -27,6 +27,9 @@ public struct NormalizationError: Error, Sendable, Hashable, CustomStringConvert
   public var message: String
   /// Extra machine-readable facts, in a stable order (e.g. `api_code`, `http_status`).
   public var details: [Field]
+  /// A final error stops the fallback chain: no later handler is tried, because none could do
+  /// better (e.g. a cached answer that the short link is dead). Most errors are not final.
+  public var isFinal = false
 
   public init(_ code: ErrorCode, _ message: String, details: [Field] = []) {
     self.code = code

@@ -30,6 +30,8 @@ public enum Priority {
   public static let rulePack = 150
   /// Strict full-URL parsers.
   public static let parser = 100
+  /// The cache of short-link resolutions: before every resolver.
+  public static let cache = 60
   /// The first short-link resolver; each later one gets one less.
   public static let firstResolver = 50
   /// Heuristic parsers (e.g. an id recovered from an unknown path).
@@ -39,17 +41,23 @@ public enum Priority {
 }
 
 extension NormalizerRegistry {
-  /// Registers a platform: its parsers (``Priority/parser`` or `parserPriority`), one
+  /// Registers a platform: its parsers (``Priority/parser`` or `parserPriority`), a
+  /// ``CachedShortLinkNormalizer`` when `cache` is given (``Priority/cache``), one
   /// ``ShortLinkNormalizer`` per resolver that supports the platform in the given order (from
   /// ``Priority/firstResolver`` down), its heuristics, and a ``ShortLinkRecognizer``.
   public mutating func install(
-    _ platform: Platform, resolvers: [any ShortLinkResolver] = [], parserPriority: Int = Priority.parser
+    _ platform: Platform, resolvers: [any ShortLinkResolver] = [], cache: ResolutionCacheAccess? = nil,
+    parserPriority: Int = Priority.parser
   ) {
     for parser in platform.parsers { register(parser, priority: parserPriority) }
     if let spec = platform.shortLinks {
+      if let cache {
+        register(CachedShortLinkNormalizer(spec: spec, cache: cache, parsers: platform.parsers), priority: Priority.cache)
+      }
       var priority = Priority.firstResolver
       for resolver in resolvers where resolver.supports(spec) {
-        register(ShortLinkNormalizer(spec: spec, resolver: resolver, parsers: platform.parsers), priority: priority)
+        register(
+          ShortLinkNormalizer(spec: spec, resolver: resolver, parsers: platform.parsers, cache: cache), priority: priority)
         priority -= 1
       }
       register(ShortLinkRecognizer(spec: spec), priority: Priority.shortLinkRecognizer)

@@ -106,18 +106,23 @@ public enum ResolverOutcome: Sendable {
 /// The chain handler for one platform's short links through one resolver: resolves the link, then
 /// reads the id from the resolved URL with the platform's own strict parsers. A resolved URL those
 /// parsers do not turn into an id is an error (``ShortLinkResolver/unusableResultCode``), never a
-/// success.
+/// success. With a cache, a usable answer is remembered, and so is a `not_found` one (briefly);
+/// errors never are.
 public struct ShortLinkNormalizer: LinkNormalizer {
   public let spec: ShortLinkSpec
   public let resolver: any ShortLinkResolver
   /// The platform's strict full-URL parsers, tried in order on the resolved URL.
   public let parsers: [any LinkNormalizer]
+  public let cache: ResolutionCacheAccess?
   public let name: String
 
-  public init(spec: ShortLinkSpec, resolver: any ShortLinkResolver, parsers: [any LinkNormalizer]) {
+  public init(
+    spec: ShortLinkSpec, resolver: any ShortLinkResolver, parsers: [any LinkNormalizer], cache: ResolutionCacheAccess? = nil
+  ) {
     self.spec = spec
     self.resolver = resolver
     self.parsers = parsers
+    self.cache = cache
     self.name = "\(spec.platform).\(resolver.name)"
   }
 
@@ -129,30 +134,51 @@ public struct ShortLinkNormalizer: LinkNormalizer {
     -> NormalizerOutcome
   {
     let resolution: Resolution
-    switch try await resolver.resolve(link, spec: spec, context: &context) {
-    case .resolved(let value): resolution = value
-    case .declined(let reason): return .declined(reason)
-    case .skipped(let error): return .skipped(error)
+    do throws(NormalizationError) {
+      switch try await resolver.resolve(link, spec: spec, context: &context) {
+      case .resolved(let value): resolution = value
+      case .declined(let reason): return .declined(reason)
+      case .skipped(let error): return .skipped(error)
+      }
+    } catch {
+      if error.code == .notFound { remember(.notFound, url: nil, link: link) }
+      throw error
+    }
+    if let result = try await ShortLinkNormalizer.read(resolution, with: parsers, handler: name) {
+      remember(.resolved, url: resolution.url, link: link)
+      return .normalized(result)
     }
     let shown = String(resolution.url.prefix(300))
-    guard let resolved = ParsedLink(resolution.url), resolved.scheme != nil else {
-      throw NormalizationError(resolver.unusableResultCode, "\(resolver.name) returned something that is not an http(s) URL: \(shown)")
-    }
-    for parser in parsers where parser.accepts(resolved) {
-      var inner = NormalizationContext(offline: true)
-      if case .normalized(var result) = try await parser.normalize(resolved, context: &inner) {
-        result.handler = name
-        result.parser = parser.name
-        result.resolver = resolution.resolver
-        result.resolvedURL = resolution.url
-        result.cached = resolution.cached
-        return .normalized(result)
-      }
-    }
+    if resolver.unusableResultCode == .notFound { remember(.notFound, url: nil, link: link) }
     throw NormalizationError(
       resolver.unusableResultCode,
       "\(resolver.name) returned a URL that is not a \(spec.platform) link with an id: \(shown)",
       details: [Field("resolved_url", shown)])
+  }
+
+  private func remember(_ outcome: CachedResolution.Outcome, url: String?, link: ParsedLink) {
+    cache?.remember(outcome, url: url, resolver: resolver.name, key: spec.cacheKey(for: link))
+  }
+
+  /// Reads a resolution with the platform's parsers: the first that normalizes it wins. Nil when
+  /// none does (not an http(s) URL, a foreign host, a page without an id).
+  static func read(_ resolution: Resolution, with parsers: [any LinkNormalizer], handler: String)
+    async throws(NormalizationError) -> NormalizedLink?
+  {
+    guard let resolved = ParsedLink(resolution.url), resolved.scheme != nil else { return nil }
+    for parser in parsers where parser.accepts(resolved) {
+      var inner = NormalizationContext(offline: true)
+      if case .normalized(var result) = try await parser.normalize(resolved, context: &inner) {
+        result.handler = handler
+        result.parser = parser.name
+        result.resolver = resolution.resolver
+        result.resolvedURL = resolution.url
+        result.cached = resolution.cached
+        if resolution.cached { result.remark = "cached answer from \(resolution.resolver)" }
+        return result
+      }
+    }
+    return nil
   }
 }
 

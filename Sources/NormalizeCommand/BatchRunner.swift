@@ -14,11 +14,51 @@ enum InputSegment: Sendable {
   case standardInput
 }
 
-/// A one-way flag shared between the run loop and the reader thread.
-final class StopFlag: Sendable {
-  private let value = Mutex(false)
-  var isSet: Bool { value.withLock { $0 } }
-  func set() { value.withLock { $0 = true } }
+/// Numbers the blocks the reader hands to workers, until the run loop closes it. Closing returns
+/// how many blocks were admitted, so the run loop knows exactly which blocks to wait for.
+final class InputGate: Sendable {
+  private let state = Mutex<(admitted: Int, closed: Bool)>((0, false))
+
+  /// The next block's sequence number, or nil once closed.
+  func admit() -> Int? {
+    state.withLock { state in
+      guard !state.closed else { return nil }
+      defer { state.admitted += 1 }
+      return state.admitted
+    }
+  }
+
+  /// Closes the gate; returns the number of blocks admitted.
+  func close() -> Int {
+    state.withLock { state in
+      state.closed = true
+      return state.admitted
+    }
+  }
+}
+
+/// Turns SIGINT and SIGTERM into run events while the run lasts. (Unchecked: the sources are
+/// set up once in init and only cancelled afterwards; Dispatch sources are thread-safe.)
+final class SignalWatch: @unchecked Sendable {
+  private let sources: [any DispatchSourceSignal]
+
+  init(continuation: AsyncStream<BatchRunner.Event>.Continuation) {
+    sources = [SIGINT, SIGTERM].map { number in
+      signal(number, SIG_IGN)
+      let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+      source.setEventHandler { continuation.yield(.interrupted) }
+      source.resume()
+      return source
+    }
+  }
+
+  func stop() {
+    for source in sources { source.cancel() }
+  }
+}
+
+enum MonotonicClock {
+  static func seconds() -> Double { Double(MonotonicTime.now()) / 1e9 }
 }
 
 /// Immutable bytes produced by a worker, handed to the writer without copying.
@@ -56,6 +96,10 @@ final class BatchRunner {
     var windowBlocks: Int = 16
     /// Finished network resolutions remembered for in-run de-duplication.
     var recentResolutionsLimit: Int = 65_536
+    /// Draw a progress line on stderr (a terminal) once the run takes longer than a moment.
+    var progress: Bool = false
+    /// Inputs known in advance (arguments only), for the progress line.
+    var knownTotal: Int? = nil
   }
 
   enum Event: Sendable {
@@ -63,12 +107,17 @@ final class BatchRunner {
     case inputEnded(blocks: Int)
     case inputFailed(String, blocks: Int)
     case resolved(key: String, record: NormalizationRecord)
+    /// Ctrl-C (SIGINT) or SIGTERM.
+    case interrupted
+    /// A timer for the progress line.
+    case tick
   }
 
   struct ProcessedBlock: Sendable {
     var sequence: Int
     var segments: [Segment]
     var tally: Tally
+    var itemCount: Int
   }
 
   enum Segment: Sendable {
@@ -89,6 +138,7 @@ final class BatchRunner {
     var remoteRuns = 0
     var inputError: String? = nil
     var outputClosed = false
+    var interrupted = false
   }
 
   private let configuration: Configuration
@@ -103,7 +153,14 @@ final class BatchRunner {
   private var queueHead = 0
   private var done: [Int: NormalizationRecord] = [:]
 
+  // Progress.
+  private var progressLine: ProgressLine? = nil
+  private var itemsRead = 0
+  private var inputComplete = false
+  private let startedAt = MonotonicClock.seconds()
+
   // Remote scheduling.
+  private var tasks: [String: Task<Void, Never>] = [:]
   private var running = 0
   private var waiting: [(key: String, prepared: FallbackChain.PreparedInput)] = []
   private var waitingHead = 0
@@ -118,42 +175,91 @@ final class BatchRunner {
     self.err = err
   }
 
-  /// Runs the whole batch; returns when every input has been written (or output was closed).
+  /// Runs the whole batch; returns when every input has been written, output was closed, or the
+  /// run was interrupted (then every input already read gets a record, `interrupted` for those
+  /// still waiting for a remote answer).
   func run(_ segments: [InputSegment], standardInput: Int32 = 0) async {
     let (events, continuation) = AsyncStream<Event>.makeStream(bufferingPolicy: .unbounded)
     let permits = DispatchSemaphore(value: configuration.windowBlocks)
-    let stop = StopFlag()
+    let gate = InputGate()
     let pump = InputPump(
       segments: segments, fd: standardInput, configuration: configuration, permits: permits,
-      continuation: continuation, stop: stop)
+      continuation: continuation, gate: gate)
     DispatchQueue(label: "normalize.input").async { pump.run() }
+    let signals = SignalWatch(continuation: continuation)
+    defer { signals.stop() }
+    if configuration.progress {
+      progressLine = ProgressLine(started: startedAt)
+      Task {
+        while !Task.isCancelled {
+          try? await Task.sleep(for: .milliseconds(100))
+          if case .terminated = continuation.yield(.tick) { return }
+        }
+      }
+    }
     var totalBlocks: Int? = nil
     for await event in events {
       switch event {
       case .block(let block):
+        itemsRead += block.itemCount
         arrived[block.sequence] = block
         enqueueArrivedBlocks(continuation: continuation)
       case .inputEnded(let blocks):
         totalBlocks = blocks
+        inputComplete = true
       case .inputFailed(let message, let blocks):
         summary.inputError = message
         totalBlocks = blocks
+        inputComplete = true
       case .resolved(let key, let record):
+        tasks[key] = nil
         running -= 1
         complete(key: key, record: record)
         startWaiting(continuation: continuation)
+      case .interrupted:
+        if summary.interrupted { exit(130) }  // a second Ctrl-C: leave at once
+        summary.interrupted = true
+        totalBlocks = gate.close()
+        interruptPending()
+      case .tick:
+        break
       }
       writeReady(permits: permits)
+      drawProgress()
       if out.isClosed {
         summary.outputClosed = true
         break
       }
-      if let totalBlocks, nextSequence == totalBlocks, queueHead == queue.count, running == 0 { break }
+      if let totalBlocks, nextSequence == totalBlocks, queueHead == queue.count, running == 0 || summary.interrupted {
+        break
+      }
     }
-    stop.set()
+    progressLine?.clear(to: err)
+    _ = gate.close()
     continuation.finish()
-    // Let a reader blocked on the window go; it will see the stop flag.
+    for task in tasks.values { task.cancel() }
+    // Let a reader blocked on the window go; it will see the gate closed.
     for _ in 0..<configuration.windowBlocks { permits.signal() }
+  }
+
+  private func drawProgress() {
+    guard progressLine != nil else { return }
+    let now = MonotonicClock.seconds()
+    guard now - startedAt > 0.3 else { return }
+    let total = inputComplete ? itemsRead : configuration.knownTotal
+    progressLine?.draw(done: summary.tally.inputs, total: total, failed: summary.tally.failed, now: now, to: err)
+  }
+
+  /// Every input waiting for a remote answer gets an `interrupted` record; nothing new starts.
+  private func interruptPending() {
+    for (_, task) in tasks { task.cancel() }
+    tasks.removeAll()
+    running = 0
+    waiting.removeAll()
+    waitingHead = 0
+    for key in Array(inflight.keys) {
+      complete(key: key, record: nil)
+    }
   }
 
   // MARK: - Blocks in order
@@ -229,6 +335,10 @@ final class BatchRunner {
   // MARK: - Remote work
 
   private func schedule(index: Int, prepared: FallbackChain.PreparedInput, continuation: AsyncStream<Event>.Continuation) {
+    if summary.interrupted {
+      done[index] = interruptedRecord(prepared.input, link: prepared.link)
+      return
+    }
     // Inputs whose handlers only answer asynchronously but need no network are not shared.
     guard prepared.needsNetwork, let link = prepared.link else {
       inflight["#\(index)"] = [(index, prepared.input, prepared.link)]
@@ -259,7 +369,7 @@ final class BatchRunner {
       running += 1
       summary.remoteRuns += 1
       let chain = configuration.chain
-      Task {
+      tasks[job.key] = Task {
         let record = await chain.run(job.prepared)
         continuation.yield(.resolved(key: job.key, record: record))
       }
@@ -270,11 +380,21 @@ final class BatchRunner {
     }
   }
 
-  private func complete(key: String, record: NormalizationRecord) {
+  /// Hands a finished resolution to every input waiting for it; nil means interrupted.
+  private func complete(key: String, record: NormalizationRecord?) {
     for waiter in inflight.removeValue(forKey: key) ?? [] {
-      done[waiter.index] = reuse(record, input: waiter.input, link: waiter.link)
+      done[waiter.index] =
+        record.map { reuse($0, input: waiter.input, link: waiter.link) }
+        ?? interruptedRecord(waiter.input, link: waiter.link)
     }
-    if !key.hasPrefix("#") { remember(key: key, record: record) }
+    if let record, !key.hasPrefix("#") { remember(key: key, record: record) }
+  }
+
+  private func interruptedRecord(_ input: String, link: ParsedLink?) -> NormalizationRecord {
+    NormalizationRecord(
+      input: input, foundLink: link,
+      result: .failure(NormalizationError("interrupted", "the run was interrupted before this input was resolved")),
+      attempts: [])
   }
 
   private func remember(key: String, record: NormalizationRecord) {
@@ -306,7 +426,7 @@ struct InputPump: Sendable {
   let configuration: BatchRunner.Configuration
   let permits: DispatchSemaphore
   let continuation: AsyncStream<BatchRunner.Event>.Continuation
-  let stop: StopFlag
+  let gate: InputGate
 
   func run() {
     var index = 1
@@ -314,16 +434,15 @@ struct InputPump: Sendable {
     var stdinRead = false
     func send(_ block: [InputItem]) -> Bool {
       permits.wait()
-      if stop.isSet { return false }
-      let number = sequence
-      sequence += 1
+      guard let number = gate.admit() else { return false }
+      sequence = number + 1
       let configuration = self.configuration
       let continuation = self.continuation
       DispatchQueue.global().async {
         let processed = BlockWorker.process(block, sequence: number, configuration: configuration)
         continuation.yield(.block(processed))
       }
-      return !stop.isSet
+      return true
     }
     for segment in segments {
       switch segment {
@@ -412,6 +531,6 @@ enum BlockWorker {
     }
     out.release()
     err.release()
-    return BatchRunner.ProcessedBlock(sequence: sequence, segments: segments, tally: tally)
+    return BatchRunner.ProcessedBlock(sequence: sequence, segments: segments, tally: tally, itemCount: items.count)
   }
 }

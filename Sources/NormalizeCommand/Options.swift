@@ -8,6 +8,30 @@ public struct Options: Sendable, Equatable {
   public var version = false
   /// Rule pack files, in command-line order.
   public var rulePacks: [String] = []
+
+  // Remote resolution.
+  /// The API token given with `--token` (shows in the process list; prefer the environment or a file).
+  public var token: String? = nil
+  public var tokenFile: String? = nil
+  /// `global` or `cn`.
+  public var region: String? = nil
+  public var apiBaseURL: String? = nil
+  /// Total deadline per request, in seconds.
+  public var timeout: Double = 60
+  public var retries = 2
+  /// Resolver order from `--resolvers` (nil: the default order).
+  public var resolvers: [String]? = nil
+  public var concurrency = 16
+
+  // Cache and reporting.
+  public var cachePath: String? = nil
+  public var noCache = false
+  /// Lifetime of cached resolutions, in seconds (default 30 days).
+  public var cacheTTL: Int64 = 30 * 86_400
+  public var quiet = false
+  public var statsJSON: String? = nil
+  /// `--progress` / `--no-progress`; nil means "when stderr is a terminal".
+  public var progress: Bool? = nil
   /// Inputs given as arguments; `-` stands for "every line of stdin, here". Empty means stdin.
   public var inputs: [String] = []
 
@@ -83,6 +107,69 @@ public enum OptionParser {
         options.which = true
       case "--rules":
         options.rulePacks.append(try value(for: name, inline: inline))
+      case "--token":
+        options.token = try value(for: name, inline: inline)
+      case "--token-file":
+        options.tokenFile = try value(for: name, inline: inline)
+      case "--region":
+        let region = try value(for: name, inline: inline)
+        guard region == "global" || region == "cn" else { throw UsageError("unknown region '\(region)' (use global or cn)") }
+        options.region = region
+      case "--api-base-url":
+        let url = try value(for: name, inline: inline)
+        guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+          throw UsageError("--api-base-url needs an http:// or https:// URL")
+        }
+        options.apiBaseURL = url
+      case "--timeout":
+        let text = try value(for: name, inline: inline)
+        guard let seconds = Double(text), seconds > 0, seconds <= 3_600 else {
+          throw UsageError("--timeout needs a number of seconds between 0 and 3600, not '\(text)'")
+        }
+        options.timeout = seconds
+      case "--retries":
+        let text = try value(for: name, inline: inline)
+        guard let count = Int(text), (0...10).contains(count) else {
+          throw UsageError("--retries needs a whole number from 0 to 10, not '\(text)'")
+        }
+        options.retries = count
+      case "--resolvers":
+        let text = try value(for: name, inline: inline)
+        let list = text.split(separator: ",", omittingEmptySubsequences: false).map {
+          String($0).trimmingSpaces()
+        }
+        guard !list.isEmpty, list.allSatisfy({ $0 == "api" || $0 == "redirect" }), Set(list).count == list.count else {
+          throw UsageError("--resolvers takes api, redirect or both in order (e.g. api,redirect), not '\(text)'")
+        }
+        options.resolvers = list
+      case "--concurrency":
+        let text = try value(for: name, inline: inline)
+        guard let count = Int(text), (1...1_024).contains(count) else {
+          throw UsageError("--concurrency needs a whole number from 1 to 1024, not '\(text)'")
+        }
+        options.concurrency = count
+      case "--cache":
+        options.cachePath = try value(for: name, inline: inline)
+      case "--no-cache":
+        try flag()
+        options.noCache = true
+      case "--cache-ttl":
+        let text = try value(for: name, inline: inline)
+        guard let seconds = parseDuration(text) else {
+          throw UsageError("--cache-ttl needs a duration like 30d, 12h, 45m, 90s or a number of seconds, not '\(text)'")
+        }
+        options.cacheTTL = seconds
+      case "--quiet", "-q":
+        try flag()
+        options.quiet = true
+      case "--stats-json":
+        options.statsJSON = try value(for: name, inline: inline)
+      case "--progress":
+        try flag()
+        options.progress = true
+      case "--no-progress":
+        try flag()
+        options.progress = false
       case "--help", "-h":
         try flag()
         options.help = true
@@ -95,5 +182,24 @@ public enum OptionParser {
       i += 1
     }
     return options
+  }
+}
+
+/// `30d`, `12h`, `45m`, `90s` or plain seconds; nil when malformed.
+func parseDuration(_ text: String) -> Int64? {
+  guard let last = text.last else { return nil }
+  let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3_600, "d": 86_400, "w": 604_800]
+  let (digits, unit) = units[last].map { (String(text.dropLast()), $0) } ?? (text, 1)
+  guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let value = Int64(digits), value >= 0, value < Int64.max / unit
+  else { return nil }
+  return value * unit
+}
+
+extension String {
+  func trimmingSpaces() -> String {
+    var slice = Substring(self)
+    while slice.first == " " { slice.removeFirst() }
+    while slice.last == " " { slice.removeLast() }
+    return String(slice)
   }
 }

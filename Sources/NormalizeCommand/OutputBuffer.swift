@@ -283,6 +283,19 @@ final class DescriptorWriter {
     var text = text
     text.withUTF8 { write($0) }
   }
+
+  /// A writer for messages from any thread: each call is one `write(2)` of a whole message, so
+  /// lines never interleave mid-line. Errors are ignored (these are best-effort warnings).
+  struct Shared: Sendable {
+    let fd: Int32
+    func write(_ text: String) {
+      var text = text
+      text.withUTF8 { bytes in
+        guard let base = bytes.baseAddress else { return }
+        _ = systemWrite(fd, base, bytes.count)
+      }
+    }
+  }
 }
 
 #if canImport(Glibc)

@@ -33,6 +33,10 @@ struct NormalizeBinary {
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
     var env = ProcessInfo.processInfo.environment
+    // Tests never see the developer's token, API URL or cache.
+    env["JUSTONEAPI_TOKEN"] = nil
+    env["JUSTONEAPI_BASE_URL"] = nil
+    env["XDG_CACHE_HOME"] = NormalizeBinary.scratchCacheHome
     for (key, value) in environment { env[key] = value }
     process.environment = env
     let input = Pipe()
@@ -59,8 +63,22 @@ struct NormalizeBinary {
       status: process.terminationStatus)
   }
 
-  static func run(_ arguments: [String], stdin: String) throws -> Run {
-    try run(arguments, stdin: Data(stdin.utf8))
+  static func run(_ arguments: [String], stdin: String, environment: [String: String] = [:]) throws -> Run {
+    try run(arguments, stdin: Data(stdin.utf8), environment: environment)
+  }
+
+  /// A cache home of the test run's own, so no test touches ~/.cache.
+  static let scratchCacheHome: String = {
+    let path = NSTemporaryDirectory() + "normalize-tests-\(getpid())"
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+  }()
+
+  /// A fresh temporary directory.
+  static func temporaryDirectory() -> String {
+    let path = NSTemporaryDirectory() + "normalize-test-\(UUID().uuidString)"
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
   }
 }
 

@@ -25,8 +25,9 @@ let canonical = "https://www.xiaohongshu.com/explore/\(note)"
     let run = try NormalizeBinary.run([], stdin: input + "\n")
     #expect(run.status == 1)
     #expect(run.stdoutLines == [canonical, "", "", "", "https://www.xiaohongshu.com/user/profile/\(user)"])
-    let errors = run.stderr.split(separator: "\n")
+    let errors = run.stderr.split(separator: "\n").filter { $0.hasPrefix("normalize: input ") }
     #expect(errors.count == 3)
+    #expect(run.stderr.contains("normalize: 5 inputs: 2 normalized, 3 failed (no_link 2, unsupported 1)"))
     #expect(errors[0].hasPrefix("normalize: input 2: no_link: "))
     #expect(errors[1].hasPrefix("normalize: input 3: no_link: "))
     #expect(errors[2].hasPrefix("normalize: input 4: unsupported: "))
@@ -35,7 +36,7 @@ let canonical = "https://www.xiaohongshu.com/explore/\(note)"
   @Test func jsonLinesFields() throws {
     let input =
       "https://www.xiaohongshu.com/user/profile/\(user)/\(note)?xsec_token=\(token)%3D&xsec_source=pc_user&share_id=1\nhttp://xhslink.com/a/AbCd123\n"
-    let run = try NormalizeBinary.run(["--format", "jsonl", "--offline"], stdin: input)
+    let run = try NormalizeBinary.run(["--format", "jsonl", "--offline", "--quiet"], stdin: input)
     #expect(run.status == 1)
     #expect(run.stderr == "")
     let lines = run.stdoutLines
@@ -87,8 +88,14 @@ let canonical = "https://www.xiaohongshu.com/explore/\(note)"
     // The fallback also takes a well-formed URL (it would run if the strict parser declined).
     #expect(
       run.stdoutLines == [
-        "xiaohongshu.url,xiaohongshu.id-fallback", "xiaohongshu.short-link", "xiaohongshu.id-fallback", "",
+        "xiaohongshu.url,xiaohongshu.id-fallback", "xiaohongshu.cache,xiaohongshu.redirect,xiaohongshu.short-link",
+        "xiaohongshu.id-fallback", "",
       ])
+    let withToken = try NormalizeBinary.run(
+      ["--which", "--no-cache", "xhslink.com/a/abcdef"], stdin: "", environment: ["JUSTONEAPI_TOKEN": "t0ken"])
+    #expect(withToken.stdoutLines == ["xiaohongshu.justoneapi,xiaohongshu.redirect,xiaohongshu.short-link"])
+    let chosen = try NormalizeBinary.run(["--which", "--offline", "--no-cache", "--resolvers", "redirect", "xhslink.com/a/abcdef"])
+    #expect(chosen.stdoutLines == ["xiaohongshu.short-link"])
     #expect(run.status == 1)
   }
 
