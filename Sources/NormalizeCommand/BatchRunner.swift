@@ -180,7 +180,10 @@ final class BatchRunner {
   /// still waiting for a remote answer).
   func run(_ segments: [InputSegment], standardInput: Int32 = 0) async {
     let (events, continuation) = AsyncStream<Event>.makeStream(bufferingPolicy: .unbounded)
-    let permits = DispatchSemaphore(value: configuration.windowBlocks)
+    // Created at zero and raised: libdispatch traps when a semaphore is released below its initial
+    // value, which happens when the run stops early with blocks still in flight.
+    let permits = DispatchSemaphore(value: 0)
+    for _ in 0..<configuration.windowBlocks { permits.signal() }
     let gate = InputGate()
     let pump = InputPump(
       segments: segments, fd: standardInput, configuration: configuration, permits: permits,
