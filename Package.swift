@@ -75,6 +75,7 @@ let package = Package(
       name: "normalize-bench",
       dependencies: [
         "LinkNormalizerCore", "XiaohongshuPlugin", "DouyinPlugin", "KuaishouPlugin", "BilibiliPlugin", "RulePacks", "PCRE2",
+        "LinkNormalizerTestSupport",
       ],
       path: "Sources/Benchmarks", swiftSettings: strict),
 

@@ -4,7 +4,9 @@
 
 /// Runs a program with stdin from a file and stdout/stderr to /dev/null; returns wall seconds and
 /// peak resident memory of the child in KiB (from wait4's rusage).
-func spawn(_ path: String, _ arguments: [String], stdinPath: String? = nil) -> (seconds: Double, maxRSSKiB: Int, status: Int32) {
+func spawn(_ path: String, _ arguments: [String], stdinPath: String? = nil, environment: [String: String] = [:])
+  -> (seconds: Double, maxRSSKiB: Int, status: Int32)
+{
   var actions = posix_spawn_file_actions_t()
   posix_spawn_file_actions_init(&actions)
   defer { posix_spawn_file_actions_destroy(&actions) }
@@ -13,9 +15,20 @@ func spawn(_ path: String, _ arguments: [String], stdinPath: String? = nil) -> (
   posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
   let argv = ([path] + arguments).map { strdup($0) } + [nil]
   defer { for p in argv { free(p) } }
+  var envp: [UnsafeMutablePointer<CChar>?] = []
+  var pointer = environ
+  while let entry = pointer.pointee {
+    let text = String(cString: entry)
+    let name = String(text.prefix(while: { $0 != "=" }))
+    if environment[name] == nil { envp.append(strdup(entry)) }
+    pointer += 1
+  }
+  for (name, value) in environment { envp.append(strdup("\(name)=\(value)")) }
+  envp.append(nil)
+  defer { for p in envp { free(p) } }
   var pid: pid_t = 0
   let start = MonotonicClock.now()
-  guard posix_spawn(&pid, path, &actions, nil, argv, environ) == 0 else {
+  guard posix_spawn(&pid, path, &actions, nil, argv, envp) == 0 else {
     fatalError("cannot run \(path)")
   }
   var status: Int32 = 0
@@ -56,4 +69,14 @@ func buildDirectory() -> String {
 func median(_ values: [Double]) -> Double {
   let sorted = values.sorted()
   return sorted[sorted.count / 2]
+}
+
+/// Writes `lines` to a file.
+func writeLines(_ lines: [String], to path: String) {
+  guard let file = fopen(path, "w") else { fatalError("cannot write \(path)") }
+  for line in lines {
+    fputs(line, file)
+    fputc(0x0A, file)
+  }
+  fclose(file)
 }

@@ -2,6 +2,7 @@ import BilibiliPlugin
 import DouyinPlugin
 import Foundation
 import KuaishouPlugin
+import LinkNormalizerTestSupport
 import LinkNormalizerCore
 import PCRE2
 import RulePacks
@@ -11,7 +12,7 @@ import XiaohongshuPlugin
   import Glibc
 #endif
 
-// normalize-bench [section...]   sections: core cli startup memory (default: all)
+// normalize-bench [section...]   sections: memory startup cli core routing remote cache (default: all)
 // Build with `swift build -c release` first; the CLI sections run ./normalize from the same build.
 
 let requested = Set(CommandLine.arguments.dropFirst())
@@ -148,4 +149,59 @@ if requested.contains("profile") {
     }
   }
   print("profile loop: \(format((MonotonicClock.now() - start) / Double(lines.count * 20) * 1e9, 0)) ns per input (\(normalized))")
+}
+
+/// A stand-in Just One API on loopback that answers every share-convert call after `delay` ms.
+func standInAPI(delay: Int) -> LoopbackHTTPServer {
+  try! LoopbackHTTPServer { request in
+    let code = (request.queryValue("shareUrl") ?? "").split(separator: "/").last.map(String.init) ?? "x"
+    var hex = ""
+    for byte in code.utf8 { hex += String(byte, radix: 16) }
+    let id = String((hex + String(repeating: "0", count: 24)).prefix(24))
+    return LoopbackHTTPServer.Response(
+      headers: [("Content-Type", "application/json")],
+      text: "{\"code\":0,\"data\":{\"redirect_url\":\"https://www.xiaohongshu.com/discovery/item/\(id)?xsec_token=AB%3D\"}}",
+      delayMilliseconds: delay)
+  }
+}
+
+func shortLinks(_ count: Int, distinct: Int) -> [String] {
+  (0..<count).map { "http://xhslink.com/a/L\(String(100_000 + $0 % distinct, radix: 36))q" }
+}
+
+if wants("remote") {
+  print("== remote resolution against a stand-in API adding 50 ms per answer")
+  let server = standInAPI(delay: 50)
+  defer { server.stop() }
+  let environment = ["JUSTONEAPI_TOKEN": "bench-token", "JUSTONEAPI_BASE_URL": server.baseURL]
+  let path = workDirectory + "/short.txt"
+  writeLines(shortLinks(2_000, distinct: 2_000), to: path)
+  var run = spawn(normalizePath, ["--no-cache", "--quiet", "--concurrency", "64"], stdinPath: path, environment: environment)
+  let ideal = 2_000 * 0.050 / 64
+  print(
+    "2,000 distinct short links at concurrency 64: \(format(run.seconds, 2)) s (ideal \(format(ideal, 2)) s, \(format(run.seconds / ideal, 2))x), \(server.requestCount) calls, exit \(run.status)"
+  )
+  let before = server.requestCount
+  writeLines(shortLinks(10_000, distinct: 1_000), to: path)
+  run = spawn(normalizePath, ["--no-cache", "--quiet", "--concurrency", "64"], stdinPath: path, environment: environment)
+  print("10,000 inputs holding 1,000 distinct links: \(server.requestCount - before) calls, \(format(run.seconds, 2)) s, exit \(run.status)")
+}
+
+if wants("cache") {
+  print("== cache: a second run over the same short links")
+  let server = standInAPI(delay: 0)
+  defer { server.stop() }
+  let cachePath = workDirectory + "/cache/cache.sqlite"
+  let environment = ["JUSTONEAPI_TOKEN": "bench-token", "JUSTONEAPI_BASE_URL": server.baseURL]
+  let path = workDirectory + "/short10k.txt"
+  writeLines(shortLinks(10_000, distinct: 10_000), to: path)
+  let first = spawn(normalizePath, ["--cache", cachePath, "--quiet", "--concurrency", "64"], stdinPath: path, environment: environment)
+  let calls = server.requestCount
+  var times: [Double] = []
+  for _ in 0..<3 {
+    times.append(spawn(normalizePath, ["--cache", cachePath, "--quiet"], stdinPath: path, environment: environment).seconds)
+  }
+  print(
+    "10,000 short links: first run \(format(first.seconds, 2)) s with \(calls) calls; cached run median \(format(median(times), 3)) s with \(server.requestCount - calls) calls"
+  )
 }

@@ -90,15 +90,17 @@ public struct FallbackChain: Sendable {
   }
 
   /// Runs a prepared input through its candidates without suspending, when every candidate the
-  /// chain reaches answers synchronously (see ``LinkNormalizer/normalizeSynchronously(_:)``);
-  /// nil otherwise, and then ``run(_:)`` must be used. Same precedence and records as ``run(_:)``.
+  /// chain reaches answers synchronously (see ``LinkNormalizer/normalizeSynchronously(_:)``) and
+  /// none of them needs the network; nil otherwise, and then ``run(_:)`` must be used (it starts
+  /// over). Same precedence and records as ``run(_:)``. A cache hit before any remote resolver is
+  /// answered here.
   public func runSynchronously(_ prepared: PreparedInput) -> NormalizationRecord? {
-    guard !prepared.needsNetwork else { return nil }
     guard let link = prepared.link, !prepared.candidates.isEmpty else { return emptyRecord(prepared) }
     var trail = Trail()
     for entry in prepared.candidates {
       let handler = entry.normalizer
-      if offline && handler.requiresNetwork {
+      if handler.requiresNetwork {
+        guard offline else { return nil }
         trail.skipOffline(handler.name)
         continue
       }

@@ -57,8 +57,9 @@ public final class ResolutionCacheAccess: Sendable {
   /// The wall clock, in whole seconds since 1970-01-01 UTC.
   @Sendable public static func secondsSince1970() -> Int64 { Int64(time(nil)) }
 
-  /// The live entry for `key`, or nil (miss, expired, or cache switched off).
-  public func lookup(_ key: String) -> CachedResolution? {
+  /// The live entry for `key`, or nil (miss, expired, or cache switched off). With
+  /// `countingMisses: false` only hits are counted (for a first look that will be repeated).
+  public func lookup(_ key: String, countingMisses: Bool = true) -> CachedResolution? {
     guard !state.withLock({ $0.disabled }) else { return nil }
     let entry: CachedResolution?
     do {
@@ -68,14 +69,16 @@ public final class ResolutionCacheAccess: Sendable {
       return nil
     }
     guard let entry else {
-      state.withLock { $0.misses += 1 }
+      if countingMisses { state.withLock { $0.misses += 1 } }
       return nil
     }
     let lifetime = entry.outcome == .resolved ? ttl : notFoundTTL
     if now() - entry.storedAt >= lifetime {
-      state.withLock {
-        $0.misses += 1
-        $0.expired += 1
+      if countingMisses {
+        state.withLock {
+          $0.misses += 1
+          $0.expired += 1
+        }
       }
       return nil
     }
@@ -127,7 +130,19 @@ public struct CachedShortLinkNormalizer: LinkNormalizer {
   public func normalize(_ link: ParsedLink, context: inout NormalizationContext) async throws(NormalizationError)
     -> NormalizerOutcome
   {
-    guard let entry = cache.lookup(spec.cacheKey(for: link)) else { return .declined("not in the cache") }
+    try answer(link, countingMisses: true)
+  }
+
+  /// Cache lookups never suspend; a miss here is looked up again on the asynchronous path, so it
+  /// is not counted twice.
+  public func normalizeSynchronously(_ link: ParsedLink) throws(NormalizationError) -> NormalizerOutcome? {
+    try answer(link, countingMisses: false)
+  }
+
+  private func answer(_ link: ParsedLink, countingMisses: Bool) throws(NormalizationError) -> NormalizerOutcome {
+    guard let entry = cache.lookup(spec.cacheKey(for: link), countingMisses: countingMisses) else {
+      return .declined("not in the cache")
+    }
     switch entry.outcome {
     case .notFound:
       var error = NormalizationError(
@@ -137,7 +152,7 @@ public struct CachedShortLinkNormalizer: LinkNormalizer {
       throw error
     case .resolved:
       guard let url = entry.url,
-        let result = try await ShortLinkNormalizer.read(
+        let result = try ShortLinkNormalizer.read(
           Resolution(url: url, resolver: entry.resolver, cached: true), with: parsers, handler: name)
       else {
         return .declined("the cached URL is not a \(spec.platform) link with an id")

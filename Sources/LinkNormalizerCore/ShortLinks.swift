@@ -144,7 +144,7 @@ public struct ShortLinkNormalizer: LinkNormalizer {
       if error.code == .notFound { remember(.notFound, url: nil, link: link) }
       throw error
     }
-    if let result = try await ShortLinkNormalizer.read(resolution, with: parsers, handler: name) {
+    if let result = try ShortLinkNormalizer.read(resolution, with: parsers, handler: name) {
       remember(.resolved, url: resolution.url, link: link)
       return .normalized(result)
     }
@@ -160,15 +160,15 @@ public struct ShortLinkNormalizer: LinkNormalizer {
     cache?.remember(outcome, url: url, resolver: resolver.name, key: spec.cacheKey(for: link))
   }
 
-  /// Reads a resolution with the platform's parsers: the first that normalizes it wins. Nil when
-  /// none does (not an http(s) URL, a foreign host, a page without an id).
+  /// Reads a resolution with the platform's parsers (synchronously: parsers are local): the first
+  /// that normalizes it wins. Nil when none does (not an http(s) URL, a foreign host, a page
+  /// without an id, or a parser that only answers asynchronously).
   static func read(_ resolution: Resolution, with parsers: [any LinkNormalizer], handler: String)
-    async throws(NormalizationError) -> NormalizedLink?
+    throws(NormalizationError) -> NormalizedLink?
   {
     guard let resolved = ParsedLink(resolution.url), resolved.scheme != nil else { return nil }
     for parser in parsers where parser.accepts(resolved) {
-      var inner = NormalizationContext(offline: true)
-      if case .normalized(var result) = try await parser.normalize(resolved, context: &inner) {
+      if case .normalized(var result)? = try parser.normalizeSynchronously(resolved) {
         result.handler = handler
         result.parser = parser.name
         result.resolver = resolution.resolver
