@@ -22,31 +22,42 @@ public struct FallbackChain: Sendable {
     self.offline = offline
   }
 
-  /// The link in `input` that the chain would normalize: the first the registry recognizes (with
-  /// its candidates), else the first link found at all (with no candidates), else nil.
+  /// The link in `input` that the chain would normalize: the first the registry recognizes, else
+  /// the first link found at all (then not recognized), else nil.
   public func findLink(in input: String) -> Found? {
     var first: ParsedLink? = nil
     var chosen: Found? = nil
     let registry = self.registry
     LinkExtractor.forEachLink(in: input, isKnownHost: { registry.routesHost(of: $0) }) { link in
       if first == nil { first = link }
-      let candidates = registry.candidates(for: link)
-      if !candidates.isEmpty {
-        chosen = Found(link: link, candidates: candidates)
+      let route = registry.route(for: link)
+      if let start = route.firstIndex(where: { $0.normalizer.accepts(link) }) {
+        chosen = Found(link: link, route: route, start: start)
         return false
       }
       return true
     }
     if let chosen { return chosen }
-    if let first { return Found(link: first, candidates: []) }
+    if let first { return Found(link: first, route: [], start: 0) }
     return nil
   }
 
-  /// A link found in an input, and the handlers that take it (empty when none does).
+  /// A link found in an input, with the handlers routed to it. Only the first accepting handler
+  /// (`route[start]`) has been asked; later ones are asked when the chain reaches them.
   public struct Found: Sendable {
     public var link: ParsedLink
-    public var candidates: [NormalizerRegistry.Entry]
-    public var recognized: Bool { !candidates.isEmpty }
+    /// The handlers registered for the link's host, in precedence order.
+    public var route: [NormalizerRegistry.Entry]
+    /// The index of the first handler in `route` that accepts the link.
+    public var start: Int
+    /// Whether some handler takes the link.
+    public var recognized: Bool { start < route.count }
+    /// The handlers that take the link, in order (asks every remaining handler).
+    public var candidates: [NormalizerRegistry.Entry] {
+      guard recognized else { return [] }
+      let link = self.link
+      return [route[start]] + route[(start + 1)...].filter { $0.normalizer.accepts(link) }
+    }
   }
 
   /// Dry run: the handlers that would be tried for `input`, in order (empty when none would).
@@ -60,33 +71,31 @@ public struct FallbackChain: Sendable {
     await run(prepare(input))
   }
 
-  /// An input with its link found and its candidates routed, ready to ``run(_:)``. Preparing is
-  /// synchronous and local; it lets a caller decide how to schedule inputs that need the network.
+  /// An input with its link found and routed, ready to ``run(_:)``. Preparing is synchronous and
+  /// local; it lets a caller decide how to schedule inputs that need the network.
   public struct PreparedInput: Sendable {
     public var input: String
     /// The link chosen from the input, nil when it holds none.
-    public var link: ParsedLink?
-    /// The handlers that will be tried, in order.
-    public var candidates: [NormalizerRegistry.Entry]
-    /// Whether running may make remote calls (some candidate needs the network and the chain is
-    /// not offline).
-    public var needsNetwork: Bool
+    public var link: ParsedLink? { found?.link }
+    var found: Found?
+    let offline: Bool
+    /// The handlers that will be tried, in order (computed: asks each handler).
+    public var candidates: [NormalizerRegistry.Entry] { found?.candidates ?? [] }
+    /// Whether running may make remote calls: some candidate needs the network and the chain is
+    /// not offline (computed: asks each handler).
+    public var needsNetwork: Bool { !offline && candidates.contains { $0.normalizer.requiresNetwork } }
   }
 
   /// Finds the link in `input` and routes it (see ``PreparedInput``).
   public func prepare(_ input: String) -> PreparedInput {
-    guard let found = findLink(in: input) else {
-      return PreparedInput(input: input, link: nil, candidates: [], needsNetwork: false)
-    }
-    let network = !offline && found.candidates.contains { $0.normalizer.requiresNetwork }
-    return PreparedInput(input: input, link: found.link, candidates: found.candidates, needsNetwork: network)
+    PreparedInput(input: input, found: findLink(in: input), offline: offline)
   }
 
   /// Normalizes an already-extracted link; `input` is recorded as given.
   public func normalize(link: ParsedLink, input: String) async -> NormalizationRecord {
-    let candidates = registry.candidates(for: link)
-    let network = !offline && candidates.contains { $0.normalizer.requiresNetwork }
-    return await run(PreparedInput(input: input, link: link, candidates: candidates, needsNetwork: network))
+    let route = registry.route(for: link)
+    let start = route.firstIndex { $0.normalizer.accepts(link) } ?? route.count
+    return await run(PreparedInput(input: input, found: Found(link: link, route: route, start: start), offline: offline))
   }
 
   /// Runs a prepared input through its candidates without suspending, when every candidate the
@@ -95,10 +104,12 @@ public struct FallbackChain: Sendable {
   /// over). Same precedence and records as ``run(_:)``. A cache hit before any remote resolver is
   /// answered here.
   public func runSynchronously(_ prepared: PreparedInput) -> NormalizationRecord? {
-    guard let link = prepared.link, !prepared.candidates.isEmpty else { return emptyRecord(prepared) }
+    guard let found = prepared.found, found.recognized else { return emptyRecord(prepared) }
+    let link = found.link
     var trail = Trail()
-    for entry in prepared.candidates {
-      let handler = entry.normalizer
+    for index in found.start..<found.route.count {
+      let handler = found.route[index].normalizer
+      if index > found.start && !handler.accepts(link) { continue }
       if handler.requiresNetwork {
         guard offline else { return nil }
         trail.skipOffline(handler.name)
@@ -122,10 +133,12 @@ public struct FallbackChain: Sendable {
 
   /// Runs a prepared input through its candidates.
   public func run(_ prepared: PreparedInput) async -> NormalizationRecord {
-    guard let link = prepared.link, !prepared.candidates.isEmpty else { return emptyRecord(prepared) }
+    guard let found = prepared.found, found.recognized else { return emptyRecord(prepared) }
+    let link = found.link
     var trail = Trail()
-    for entry in prepared.candidates {
-      let handler = entry.normalizer
+    for index in found.start..<found.route.count {
+      let handler = found.route[index].normalizer
+      if index > found.start && !handler.accepts(link) { continue }
       if offline && handler.requiresNetwork {
         trail.skipOffline(handler.name)
         continue

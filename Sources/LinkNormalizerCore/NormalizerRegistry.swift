@@ -63,6 +63,12 @@ public struct NormalizerRegistry: Sendable {
   /// Whether some handler serves the link's host specifically.
   public func routesHost(of link: ParsedLink) -> Bool { link.host(in: routes) != nil }
 
+  /// Every handler registered for the link's host (or for any host), in precedence order, before
+  /// asking any of them whether it accepts the link. Shared storage: no allocation.
+  public func route(for link: ParsedLink) -> [Entry] {
+    link.host(in: routes) ?? anyHostRoute
+  }
+
   /// The handlers that would be tried for `link`, in order: the dry-run answer. Pure; calls only
   /// ``LinkNormalizer/accepts(_:)``.
   public func candidates(for link: ParsedLink) -> [Entry] {
