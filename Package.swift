@@ -11,6 +11,7 @@ let package = Package(
   products: [
     .library(name: "LinkNormalizerCore", targets: ["LinkNormalizerCore"]),
     .library(name: "PCRE2", targets: ["PCRE2"]),
+    .library(name: "JSONValue", targets: ["JSONValue"]),
     .library(name: "XiaohongshuPlugin", targets: ["XiaohongshuPlugin"]),
     .library(name: "DouyinPlugin", targets: ["DouyinPlugin"]),
     .library(name: "KuaishouPlugin", targets: ["KuaishouPlugin"]),
@@ -43,6 +44,9 @@ let package = Package(
     .target(
       name: "BilibiliPlugin", dependencies: ["LinkNormalizerCore", "PCRE2"], path: "Plugins/Bilibili",
       swiftSettings: strict),
+
+    // A small strict JSON parser (RFC 8259) without Foundation.
+    .target(name: "JSONValue", path: "Sources/JSONValue", swiftSettings: strict),
 
     // Rule packs: platforms declared in JSON.
     .target(
@@ -124,6 +128,7 @@ let package = Package(
       name: "RemoteResolutionTests",
       dependencies: ["RemoteResolution", "LinkNormalizerCore", "LinkNormalizerTestSupport", "PCRE2", "XiaohongshuPlugin"],
       path: "Tests/RemoteResolutionTests", swiftSettings: strict),
+    .testTarget(name: "JSONValueTests", dependencies: ["JSONValue"], path: "Tests/JSONValueTests", swiftSettings: strict),
     .testTarget(
       name: "JustOneAPITests",
       dependencies: [
