@@ -50,7 +50,8 @@ let package = Package(
 
     // Rule packs: platforms declared in JSON.
     .target(
-      name: "RulePacks", dependencies: ["LinkNormalizerCore", "PCRE2"], path: "Sources/RulePacks", swiftSettings: strict),
+      name: "RulePacks", dependencies: ["LinkNormalizerCore", "PCRE2", "JSONValue"], path: "Sources/RulePacks",
+      swiftSettings: strict),
 
     // Remote short-link resolution: an HTTP transport (URLSession, no redirects, hard deadline,
     // capped body) and the redirect resolver. Names no platform.
@@ -59,8 +60,8 @@ let package = Package(
       swiftSettings: strict),
     // The Just One API share-convert client and resolver. Names no platform.
     .target(
-      name: "JustOneAPI", dependencies: ["LinkNormalizerCore", "RemoteResolution"], path: "Sources/JustOneAPI",
-      swiftSettings: strict),
+      name: "JustOneAPI", dependencies: ["LinkNormalizerCore", "RemoteResolution", "JSONValue"],
+      path: "Sources/JustOneAPI", swiftSettings: strict),
 
     // The `normalize` command: argument parsing, streaming I/O, output formats (a library so tests
     // can reach its pieces), and a thin executable.
