@@ -53,10 +53,14 @@ let package = Package(
       name: "RulePacks", dependencies: ["LinkNormalizerCore", "PCRE2", "JSONValue"], path: "Sources/RulePacks",
       swiftSettings: strict),
 
-    // Remote short-link resolution: an HTTP transport (URLSession, no redirects, hard deadline,
-    // capped body) and the redirect resolver. Names no platform.
+    // libcurl's easy interface loaded at run time (dlopen): prototypes and constants only, no
+    // link-time dependency on libcurl.
+    .target(name: "CCurlShim", path: "Sources/CCurlShim"),
+
+    // Remote short-link resolution: HTTP transports (libcurl loaded at run time, or URLSession; no
+    // redirects, hard deadline, capped body) and the redirect resolver. Names no platform.
     .target(
-      name: "RemoteResolution", dependencies: ["LinkNormalizerCore"], path: "Sources/RemoteResolution",
+      name: "RemoteResolution", dependencies: ["LinkNormalizerCore", "CCurlShim"], path: "Sources/RemoteResolution",
       swiftSettings: strict),
     // The Just One API share-convert client and resolver. Names no platform.
     .target(
