@@ -12,6 +12,7 @@ let package = Package(
     .library(name: "LinkNormalizerCore", targets: ["LinkNormalizerCore"]),
     .library(name: "PCRE2", targets: ["PCRE2"]),
     .library(name: "JSONValue", targets: ["JSONValue"]),
+    .library(name: "URLSessionTransport", targets: ["URLSessionTransport"]),
     .library(name: "XiaohongshuPlugin", targets: ["XiaohongshuPlugin"]),
     .library(name: "DouyinPlugin", targets: ["DouyinPlugin"]),
     .library(name: "KuaishouPlugin", targets: ["KuaishouPlugin"]),
@@ -57,11 +58,15 @@ let package = Package(
     // link-time dependency on libcurl.
     .target(name: "CCurlShim", path: "Sources/CCurlShim"),
 
-    // Remote short-link resolution: HTTP transports (libcurl loaded at run time, or URLSession; no
-    // redirects, hard deadline, capped body) and the redirect resolver. Names no platform.
+    // Remote short-link resolution: an HTTP transport (libcurl loaded at run time, no redirects,
+    // hard deadline, capped body) and the redirect resolver. Names no platform; no Foundation.
     .target(
       name: "RemoteResolution", dependencies: ["LinkNormalizerCore", "CCurlShim"], path: "Sources/RemoteResolution",
       swiftSettings: strict),
+    // The same transport contract on Foundation's URLSession, for library users who want it.
+    .target(
+      name: "URLSessionTransport", dependencies: ["LinkNormalizerCore", "RemoteResolution"],
+      path: "Sources/URLSessionTransport", swiftSettings: strict),
     // The Just One API share-convert client and resolver. Names no platform.
     .target(
       name: "JustOneAPI", dependencies: ["LinkNormalizerCore", "RemoteResolution", "JSONValue"],
@@ -131,7 +136,10 @@ let package = Package(
       path: "Tests/NormalizeEndToEndTests", swiftSettings: strict),
     .testTarget(
       name: "RemoteResolutionTests",
-      dependencies: ["RemoteResolution", "LinkNormalizerCore", "LinkNormalizerTestSupport", "PCRE2", "XiaohongshuPlugin"],
+      dependencies: [
+        "RemoteResolution", "URLSessionTransport", "LinkNormalizerCore", "LinkNormalizerTestSupport", "PCRE2",
+        "XiaohongshuPlugin",
+      ],
       path: "Tests/RemoteResolutionTests", swiftSettings: strict),
     .testTarget(name: "JSONValueTests", dependencies: ["JSONValue"], path: "Tests/JSONValueTests", swiftSettings: strict),
     .testTarget(

@@ -568,9 +568,22 @@ private func spawnThread(_ body: @escaping @Sendable () -> Void) -> Bool {
 }
 
 extension Duration {
+  /// The duration in seconds, as a `Double`.
+  var seconds: Double {
+    let (s, atto) = components
+    return Double(s) + Double(atto) / 1e18
+  }
+
   /// Whole milliseconds (rounded down).
   var milliseconds: Int64 {
     let (s, atto) = components
     return s * 1_000 + atto / 1_000_000_000_000_000
+  }
+
+  /// `0.3 s`, `60 s`.
+  var shortDescription: String {
+    let value = seconds
+    if value == value.rounded() { return "\(Int(value)) s" }
+    return "\((value * 1000).rounded() / 1000) s"
   }
 }

@@ -3,6 +3,7 @@ import LinkNormalizerTestSupport
 import RemoteResolution
 import Synchronization
 import Testing
+import URLSessionTransport
 
 #if canImport(Glibc)
   import Glibc
