@@ -11,6 +11,8 @@ let package = Package(
   products: [
     .library(name: "LinkNormalizerCore", targets: ["LinkNormalizerCore"]),
     .library(name: "PCRE2", targets: ["PCRE2"]),
+    .library(name: "JSONValue", targets: ["JSONValue"]),
+    .library(name: "URLSessionTransport", targets: ["URLSessionTransport"]),
     .library(name: "XiaohongshuPlugin", targets: ["XiaohongshuPlugin"]),
     .library(name: "DouyinPlugin", targets: ["DouyinPlugin"]),
     .library(name: "KuaishouPlugin", targets: ["KuaishouPlugin"]),
@@ -44,19 +46,31 @@ let package = Package(
       name: "BilibiliPlugin", dependencies: ["LinkNormalizerCore", "PCRE2"], path: "Plugins/Bilibili",
       swiftSettings: strict),
 
+    // A small strict JSON parser (RFC 8259) without Foundation.
+    .target(name: "JSONValue", path: "Sources/JSONValue", swiftSettings: strict),
+
     // Rule packs: platforms declared in JSON.
     .target(
-      name: "RulePacks", dependencies: ["LinkNormalizerCore", "PCRE2"], path: "Sources/RulePacks", swiftSettings: strict),
-
-    // Remote short-link resolution: an HTTP transport (URLSession, no redirects, hard deadline,
-    // capped body) and the redirect resolver. Names no platform.
-    .target(
-      name: "RemoteResolution", dependencies: ["LinkNormalizerCore"], path: "Sources/RemoteResolution",
+      name: "RulePacks", dependencies: ["LinkNormalizerCore", "PCRE2", "JSONValue"], path: "Sources/RulePacks",
       swiftSettings: strict),
+
+    // libcurl's easy interface loaded at run time (dlopen): prototypes and constants only, no
+    // link-time dependency on libcurl.
+    .target(name: "CCurlShim", path: "Sources/CCurlShim"),
+
+    // Remote short-link resolution: an HTTP transport (libcurl loaded at run time, no redirects,
+    // hard deadline, capped body) and the redirect resolver. Names no platform; no Foundation.
+    .target(
+      name: "RemoteResolution", dependencies: ["LinkNormalizerCore", "CCurlShim"], path: "Sources/RemoteResolution",
+      swiftSettings: strict),
+    // The same transport contract on Foundation's URLSession, for library users who want it.
+    .target(
+      name: "URLSessionTransport", dependencies: ["LinkNormalizerCore", "RemoteResolution"],
+      path: "Sources/URLSessionTransport", swiftSettings: strict),
     // The Just One API share-convert client and resolver. Names no platform.
     .target(
-      name: "JustOneAPI", dependencies: ["LinkNormalizerCore", "RemoteResolution"], path: "Sources/JustOneAPI",
-      swiftSettings: strict),
+      name: "JustOneAPI", dependencies: ["LinkNormalizerCore", "RemoteResolution", "JSONValue"],
+      path: "Sources/JustOneAPI", swiftSettings: strict),
 
     // The `normalize` command: argument parsing, streaming I/O, output formats (a library so tests
     // can reach its pieces), and a thin executable.
@@ -123,8 +137,12 @@ let package = Package(
       path: "Tests/NormalizeEndToEndTests", swiftSettings: strict),
     .testTarget(
       name: "RemoteResolutionTests",
-      dependencies: ["RemoteResolution", "LinkNormalizerCore", "LinkNormalizerTestSupport", "PCRE2", "XiaohongshuPlugin"],
+      dependencies: [
+        "RemoteResolution", "URLSessionTransport", "LinkNormalizerCore", "LinkNormalizerTestSupport", "PCRE2",
+        "XiaohongshuPlugin",
+      ],
       path: "Tests/RemoteResolutionTests", swiftSettings: strict),
+    .testTarget(name: "JSONValueTests", dependencies: ["JSONValue"], path: "Tests/JSONValueTests", swiftSettings: strict),
     .testTarget(
       name: "JustOneAPITests",
       dependencies: [

@@ -44,12 +44,12 @@ public final class JustOneAPIClient: Sendable {
   private let limiter: ConcurrencyLimiter
   private let redactor: TokenRedactor
 
-  /// Creates a client. `transport` defaults to a ``URLSessionTransport`` with
+  /// Creates a client. `transport` defaults to a `CurlTransport` with
   /// ``JustOneAPIConfiguration/maximumConcurrentRequests`` connections per host.
   public init(configuration: JustOneAPIConfiguration, transport: (any HTTPTransport)? = nil) {
     self.configuration = configuration
     self.transport =
-      transport ?? URLSessionTransport(maximumConnectionsPerHost: configuration.maximumConcurrentRequests)
+      transport ?? CurlTransport(maximumConnectionsPerHost: configuration.maximumConcurrentRequests)
     self.limiter = ConcurrencyLimiter(limit: configuration.maximumConcurrentRequests)
     self.redactor = TokenRedactor(configuration.token)
   }

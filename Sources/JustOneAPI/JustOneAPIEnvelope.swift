@@ -1,6 +1,7 @@
-import Foundation
+import JSONValue
 
 /// The service's JSON envelope, read tolerantly: `{"code": int, "message": str, "data": any}`.
+/// (A key repeated in one object keeps its first value.)
 struct JustOneAPIEnvelope {
   /// The business code; nil when absent or not an integer.
   var code: Int?
@@ -12,35 +13,48 @@ struct JustOneAPIEnvelope {
 
   /// Parses `body`; nil when it is not a JSON object.
   init?(_ body: [UInt8]) {
-    guard !body.isEmpty,
-      let object = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]),
-      let root = object as? [String: Any]
-    else { return nil }
+    guard !body.isEmpty, let root = try? JSONValue.parse(body), root.object != nil else { return nil }
     code = Self.integer(root["code"])
-    message = (root["message"] as? String) ?? (root["msg"] as? String)
+    message = root["message"]?.string ?? root["msg"]?.string
     switch root["data"] {
-    case let text as String:
+    case .string(let text)?:
       redirectURL = Self.nonEmpty(text)
-    case let data as [String: Any]:
+    case let data? where data.object != nil:
       redirectURL =
-        Self.nonEmpty(data["redirect_url"] as? String) ?? Self.nonEmpty(data["redirectUrl"] as? String)
-        ?? Self.nonEmpty(data["url"] as? String)
+        Self.nonEmpty(data["redirect_url"]?.string) ?? Self.nonEmpty(data["redirectUrl"]?.string)
+        ?? Self.nonEmpty(data["url"]?.string)
     default:
       redirectURL = nil
     }
   }
 
-  private static func integer(_ value: Any?) -> Int? {
+  /// An integer literal that fits `Int`; a whole number below 10^15 written with a fraction or
+  /// exponent; or a string holding an integer (spaces and tabs around it allowed).
+  private static func integer(_ value: JSONValue?) -> Int? {
     switch value {
-    case let number as Int: return number
-    case let number as Double where number == number.rounded() && abs(number) < 1e15: return Int(number)
-    case let text as String: return Int(text.trimmingCharacters(in: .whitespaces))
-    default: return nil
+    case .number(let number, let literal)?:
+      if let exact = Int(literal) { return exact }
+      guard number == number.rounded(), abs(number) < 1e15 else { return nil }
+      return Int(number)
+    case .string(let text)?:
+      return Int(trimmed(text, newlines: false))
+    default:
+      return nil
     }
   }
 
   private static func nonEmpty(_ text: String?) -> String? {
-    guard let trimmed = text?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else { return nil }
-    return trimmed
+    guard let text else { return nil }
+    let trimmed = trimmed(text, newlines: true)
+    return trimmed.isEmpty ? nil : trimmed
+  }
+
+  /// `text` without leading and trailing white space (and line breaks when `newlines`).
+  private static func trimmed(_ text: String, newlines: Bool) -> String {
+    func isSpace(_ c: Character) -> Bool { c.isWhitespace && (newlines || !c.isNewline) }
+    var slice = Substring(text)
+    while let first = slice.first, isSpace(first) { slice.removeFirst() }
+    while let last = slice.last, isSpace(last) { slice.removeLast() }
+    return String(slice)
   }
 }

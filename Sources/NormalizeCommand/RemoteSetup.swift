@@ -90,7 +90,7 @@ struct RemoteSetup {
         let baseURL =
           options.apiBaseURL ?? environment["JUSTONEAPI_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
           ?? (options.region == "cn" ? JustOneAPIConfiguration.Region.cn : .global).baseURL
-        let transport = CountingTransport { URLSessionTransport(maximumConnectionsPerHost: concurrency) }
+        let transport = CountingTransport { CurlTransport(maximumConnectionsPerHost: concurrency) }
         let configuration = JustOneAPIConfiguration(
           token: Secret(token), baseURL: baseURL, timeout: timeout, retries: options.retries,
           maximumConcurrentRequests: concurrency)
@@ -99,7 +99,7 @@ struct RemoteSetup {
         setup.resolvers.append(JustOneAPIResolver(client: client))
         setup.requestCounters.append(("justoneapi", transport))
       default:
-        let transport = CountingTransport { URLSessionTransport(maximumConnectionsPerHost: concurrency) }
+        let transport = CountingTransport { CurlTransport(maximumConnectionsPerHost: concurrency) }
         let configuration = HTTPRedirectResolver.Configuration(
           timeout: timeout, retry: RetryPolicy(retries: options.retries), maximumConnectionsPerHost: concurrency,
           endpointOverride: try loopbackOverride(environment))

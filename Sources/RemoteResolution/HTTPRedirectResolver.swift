@@ -70,12 +70,12 @@ public struct HTTPRedirectResolver: ShortLinkResolver {
   public let configuration: Configuration
   private let transport: any HTTPTransport
 
-  /// Creates the resolver. `transport` defaults to a ``URLSessionTransport`` with
+  /// Creates the resolver. `transport` defaults to a ``CurlTransport`` with
   /// ``Configuration/maximumConnectionsPerHost`` connections per host.
   public init(configuration: Configuration = Configuration(), transport: (any HTTPTransport)? = nil) {
     self.configuration = configuration
     self.transport =
-      transport ?? URLSessionTransport(maximumConnectionsPerHost: configuration.maximumConnectionsPerHost)
+      transport ?? CurlTransport(maximumConnectionsPerHost: configuration.maximumConnectionsPerHost)
   }
 
   /// Resolves `link` by its host's first redirect (see the type's documentation for what is

@@ -74,8 +74,9 @@ public struct HTTPResponse: Sendable {
 }
 
 /// Response header fields with case-insensitive lookup. Keeps the order fields were given in;
-/// when a name occurs more than once, ``subscript(_:)`` returns the first. (`URLSession` reports a
-/// repeated field once, its values joined with `", "`.)
+/// when a name occurs more than once, ``subscript(_:)`` returns the first. (``CurlTransport``
+/// reports every field line; `URLSession` reports a repeated field once, its values joined with
+/// `", "`.)
 public struct HTTPHeaders: Sendable, Sequence {
   private var fields: [(name: String, value: String)]
 

@@ -1,6 +1,12 @@
-public import Foundation
+import JSONValue
 public import LinkNormalizerCore
 import PCRE2
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 /// Rule packs: platforms declared in JSON, without writing Swift.
 ///
@@ -30,35 +36,66 @@ import PCRE2
 /// tried before the built-in parsers (a pack can override a built-in platform's patterns); its
 /// handler is named `<platform>.rules`, so a later pack for the same platform replaces an earlier one.
 public enum RulePack {
+  /// The largest pack file ``load(contentsOf:)`` reads: 16 MiB.
+  public static let maximumFileSize = 16 << 20
+
   /// Loads the packs in the file at `path`.
-  /// - Throws: ``RulePackError`` naming the file and the JSON path of the first problem.
+  /// - Throws: ``RulePackError`` naming the file and the JSON path of the first problem (`$` when
+  ///   the file cannot be read, is larger than ``maximumFileSize`` or is not valid JSON).
   public static func load(contentsOf path: String) throws(RulePackError) -> [Platform] {
-    let data: Data
-    do {
-      data = try Data(contentsOf: URL(fileURLWithPath: path))
-    } catch {
-      throw RulePackError(file: path, path: "$", message: "cannot read the file: \(error.localizedDescription)")
+    let bytes: [UInt8]
+    switch readFile(path, limit: maximumFileSize) {
+    case .success(let contents): bytes = contents
+    case .failure(let problem): throw RulePackError(file: path, path: "$", message: "cannot read the file: \(problem)")
     }
-    return try parse(data, file: path)
+    return try parse(bytes, file: path)
   }
 
-  /// Parses packs from JSON `data`; `file` names the source in errors.
-  /// - Throws: ``RulePackError``.
-  public static func parse(_ data: Data, file: String) throws(RulePackError) -> [Platform] {
-    let root: Any
+  /// Parses packs from the UTF-8 JSON text `data` (e.g. `[UInt8]` or `Data`); `file` names the
+  /// source in errors.
+  /// - Throws: ``RulePackError``; for text that is not JSON, at path `$` with the line and column
+  ///   of the problem (`not valid JSON at line 2, column 5: …`).
+  public static func parse(_ data: some Collection<UInt8>, file: String) throws(RulePackError) -> [Platform] {
+    let root: JSONValue
     do {
-      root = try JSONSerialization.jsonObject(with: data, options: [])
+      root = try JSONValue.parse(data)
     } catch {
-      let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
-      throw RulePackError(file: file, path: "$", message: "not valid JSON: \(detail)")
+      throw RulePackError(
+        file: file, path: "$", message: "not valid JSON at line \(error.line), column \(error.column): \(error.message)")
     }
     let reader = Reader(file: file)
-    if let list = root as? [Any] {
+    if let list = root.array {
       var platforms: [Platform] = []
       for (i, item) in list.enumerated() { platforms.append(try reader.platform(item, at: "$[\(i)]")) }
       return platforms
     }
     return [try reader.platform(root, at: "$")]
+  }
+
+  /// The contents of the file at `path`, or why it cannot be read (`strerror` text, or too large).
+  static func readFile(_ path: String, limit: Int) -> Result<[UInt8], ReadProblem> {
+    var fd: Int32
+    repeat { fd = open(path, O_RDONLY | O_CLOEXEC) } while fd < 0 && errno == EINTR
+    guard fd >= 0 else { return .failure(ReadProblem(errno: errno)) }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+    while true {
+      let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+      if n < 0 {
+        if errno == EINTR { continue }
+        return .failure(ReadProblem(errno: errno))
+      }
+      if n == 0 { return .success(bytes) }
+      guard bytes.count + n <= limit else { return .failure(ReadProblem(message: "larger than \(limit >> 20) MiB")) }
+      bytes.append(contentsOf: chunk[0..<n])
+    }
+  }
+
+  struct ReadProblem: Error, CustomStringConvertible {
+    var description: String
+    init(message: String) { description = message }
+    init(errno code: Int32) { description = strerror(code).map { String(cString: $0) } ?? "errno \(code)" }
   }
 }
 
@@ -84,37 +121,43 @@ private struct Reader {
     RulePackError(file: file, path: path, message: message)
   }
 
-  func object(_ value: Any, at path: String) throws(RulePackError) -> [String: Any] {
-    guard let object = value as? [String: Any] else { throw fail(path, "expected an object") }
-    return object
+  /// `value` when it is an object (use its subscript for members).
+  func object(_ value: JSONValue, at path: String) throws(RulePackError) -> JSONValue {
+    guard value.object != nil else { throw fail(path, "expected an object") }
+    return value
   }
 
-  func string(_ object: [String: Any], _ key: String, at path: String, required: Bool = true) throws(RulePackError)
+  /// An object's keys, sorted (so the first unknown field reported does not depend on order).
+  func sortedKeys(_ object: JSONValue) -> [String] {
+    (object.object ?? []).map(\.key).sorted()
+  }
+
+  func string(_ object: JSONValue, _ key: String, at path: String, required: Bool = true) throws(RulePackError)
     -> String?
   {
     guard let value = object[key] else {
       if required { throw fail("\(path).\(key)", "missing (a string is required)") }
       return nil
     }
-    guard let text = value as? String, !text.isEmpty else { throw fail("\(path).\(key)", "expected a non-empty string") }
+    guard let text = value.string, !text.isEmpty else { throw fail("\(path).\(key)", "expected a non-empty string") }
     return text
   }
 
-  func strings(_ object: [String: Any], _ key: String, at path: String, required: Bool) throws(RulePackError) -> [String]? {
+  func strings(_ object: JSONValue, _ key: String, at path: String, required: Bool) throws(RulePackError) -> [String]? {
     guard let value = object[key] else {
       if required { throw fail("\(path).\(key)", "missing (an array of strings is required)") }
       return nil
     }
-    guard let list = value as? [Any], !list.isEmpty else { throw fail("\(path).\(key)", "expected a non-empty array") }
+    guard let list = value.array, !list.isEmpty else { throw fail("\(path).\(key)", "expected a non-empty array") }
     var result: [String] = []
     for (i, item) in list.enumerated() {
-      guard let text = item as? String, !text.isEmpty else { throw fail("\(path).\(key)[\(i)]", "expected a non-empty string") }
+      guard let text = item.string, !text.isEmpty else { throw fail("\(path).\(key)[\(i)]", "expected a non-empty string") }
       result.append(text)
     }
     return result
   }
 
-  func hosts(_ object: [String: Any], _ key: String, at path: String, required: Bool) throws(RulePackError) -> Set<String>? {
+  func hosts(_ object: JSONValue, _ key: String, at path: String, required: Bool) throws(RulePackError) -> Set<String>? {
     guard let list = try strings(object, key, at: path, required: required) else { return nil }
     var result: Set<String> = []
     for (i, host) in list.enumerated() {
@@ -138,16 +181,16 @@ private struct Reader {
     }
   }
 
-  func platform(_ value: Any, at path: String) throws(RulePackError) -> Platform {
+  func platform(_ value: JSONValue, at path: String) throws(RulePackError) -> Platform {
     let root = try object(value, at: path)
     let known: Set<String> = ["platform", "hosts", "forms", "keep", "short_links", "examples", "description"]
-    for key in root.keys.sorted() where !known.contains(key) { throw fail("\(path).\(key)", "unknown field") }
+    for key in sortedKeys(root) where !known.contains(key) { throw fail("\(path).\(key)", "unknown field") }
     let name = try string(root, "platform", at: path)!
     guard name.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x5F })
     else { throw fail("\(path).platform", "use lower-case letters, digits, - and _ only") }
     let hosts = try self.hosts(root, "hosts", at: path, required: true)!
 
-    guard let formList = root["forms"] as? [Any], !formList.isEmpty else {
+    guard let formList = root["forms"]?.array, !formList.isEmpty else {
       throw fail("\(path).forms", "expected a non-empty array of forms")
     }
     var forms: [URLPattern] = []
@@ -166,10 +209,10 @@ private struct Reader {
     return Platform(name: name, parsers: [parser], shortLinks: shortLinks, examples: examples)
   }
 
-  func form(_ value: Any, at path: String, platformHosts: Set<String>) throws(RulePackError) -> URLPattern {
+  func form(_ value: JSONValue, at path: String, platformHosts: Set<String>) throws(RulePackError) -> URLPattern {
     let item = try object(value, at: path)
     let known: Set<String> = ["kind", "pattern", "canonical", "identifiers", "hosts", "lowercase_id", "remark"]
-    for key in item.keys.sorted() where !known.contains(key) { throw fail("\(path).\(key)", "unknown field") }
+    for key in sortedKeys(item) where !known.contains(key) { throw fail("\(path).\(key)", "unknown field") }
     let kind = try string(item, "kind", at: path)!
     let compiled = try pattern(try string(item, "pattern", at: path)!, at: "\(path).pattern")
     guard compiled.groupNumber(named: "id") != nil else {
@@ -178,11 +221,11 @@ private struct Reader {
     let canonical = try string(item, "canonical", at: path)!
     var identifiers: [(group: String, field: String)] = []
     if let raw = item["identifiers"] {
-      guard let map = raw as? [String: Any] else {
+      guard raw.object != nil else {
         throw fail("\(path).identifiers", "expected an object mapping group names to output fields")
       }
-      for group in map.keys.sorted() {
-        guard let field = map[group] as? String, !field.isEmpty else {
+      for group in sortedKeys(raw) {
+        guard let field = raw[group]?.string, !field.isEmpty else {
           throw fail("\(path).identifiers.\(group)", "expected a field name")
         }
         identifiers.append((group, field))
@@ -194,7 +237,7 @@ private struct Reader {
     }
     var lowercase = false
     if let raw = item["lowercase_id"] {
-      guard let flag = raw as? Bool else { throw fail("\(path).lowercase_id", "expected true or false") }
+      guard let flag = raw.bool else { throw fail("\(path).lowercase_id", "expected true or false") }
       lowercase = flag
     }
     let remark = try string(item, "remark", at: path, required: false)
@@ -207,13 +250,13 @@ private struct Reader {
     }
   }
 
-  func keptParameters(_ value: Any?, at path: String) throws(RulePackError) -> [KeptParameter] {
+  func keptParameters(_ value: JSONValue?, at path: String) throws(RulePackError) -> [KeptParameter] {
     guard let value else { return [] }
-    guard let list = value as? [Any] else { throw fail(path, "expected an array") }
+    guard let list = value.array else { throw fail(path, "expected an array") }
     var result: [KeptParameter] = []
     for (i, item) in list.enumerated() {
       let itemPath = "\(path)[\(i)]"
-      if let name = item as? String, !name.isEmpty {
+      if let name = item.string, !name.isEmpty {
         result.append(KeptParameter(name))
         continue
       }
@@ -228,11 +271,11 @@ private struct Reader {
     return result
   }
 
-  func shortLinkSpec(_ value: Any?, platform: String, at path: String) throws(RulePackError) -> ShortLinkSpec? {
+  func shortLinkSpec(_ value: JSONValue?, platform: String, at path: String) throws(RulePackError) -> ShortLinkSpec? {
     guard let value else { return nil }
     let object = try self.object(value, at: path)
     let known: Set<String> = ["hosts", "pattern", "share_convert_path", "user_agent"]
-    for key in object.keys.sorted() where !known.contains(key) { throw fail("\(path).\(key)", "unknown field") }
+    for key in sortedKeys(object) where !known.contains(key) { throw fail("\(path).\(key)", "unknown field") }
     let hosts = try self.hosts(object, "hosts", at: path, required: true)!
     let shape = try pattern(try string(object, "pattern", at: path)!, at: "\(path).pattern")
     let convert = try string(object, "share_convert_path", at: path, required: false)
@@ -244,20 +287,20 @@ private struct Reader {
   }
 
   /// An object of string fields, as name-sorted ``Field``s.
-  func fields(_ value: Any?, at path: String) throws(RulePackError) -> [Field] {
+  func fields(_ value: JSONValue?, at path: String) throws(RulePackError) -> [Field] {
     guard let value else { return [] }
-    guard let object = value as? [String: Any] else { throw fail(path, "expected an object of strings") }
+    guard value.object != nil else { throw fail(path, "expected an object of strings") }
     var result: [Field] = []
-    for key in object.keys.sorted() {
-      guard let text = object[key] as? String else { throw fail("\(path).\(key)", "expected a string") }
+    for key in sortedKeys(value) {
+      guard let text = value[key]?.string else { throw fail("\(path).\(key)", "expected a string") }
       result.append(Field(key, text))
     }
     return result
   }
 
-  func examples(_ value: Any?, at path: String, handler: String) throws(RulePackError) -> [LinkExample] {
+  func examples(_ value: JSONValue?, at path: String, handler: String) throws(RulePackError) -> [LinkExample] {
     guard let value else { return [] }
-    guard let list = value as? [Any] else { throw fail(path, "expected an array") }
+    guard let list = value.array else { throw fail(path, "expected an array") }
     var result: [LinkExample] = []
     for (i, item) in list.enumerated() {
       let itemPath = "\(path)[\(i)]"

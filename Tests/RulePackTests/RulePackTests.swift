@@ -136,5 +136,57 @@ import XiaohongshuPlugin
 
   @Test func loadingAMissingFileFails() {
     #expect(throws: RulePackError.self) { _ = try RulePack.load(contentsOf: "/nonexistent/pack.json") }
+    do {
+      _ = try RulePack.load(contentsOf: "/nonexistent/pack.json")
+    } catch {
+      #expect(error.file == "/nonexistent/pack.json")
+      #expect(error.path == "$")
+      #expect(error.message == "cannot read the file: No such file or directory")
+    }
+    do {
+      _ = try RulePack.load(contentsOf: NSTemporaryDirectory())
+      Issue.record("a directory is not a pack")
+    } catch {
+      #expect(error.message.hasPrefix("cannot read the file: "))
+    }
+  }
+
+  @Test func loadsAFileFromDisk() throws {
+    let path = NSTemporaryDirectory() + "rulepack-\(UUID().uuidString).json"
+    try Data(Self.acme.utf8).write(to: URL(fileURLWithPath: path))
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let packs = try RulePack.load(contentsOf: path)
+    #expect(packs.map(\.name) == ["acme"])
+    #expect(packs.first?.examples.count == 5)
+  }
+
+  @Test func jsonSyntaxErrorsNameTheLineAndColumn() {
+    let cases: [(String, String)] = [
+      ("{\n  \"platform\": \"x\",\n  \"hosts\": [\"x.example\"\n}", "not valid JSON at line 4, column 1: unexpected '}'"),
+      ("{\"platform\": \"x\",}", "not valid JSON at line 1, column 18: "),
+      ("[{}] trailing", "not valid JSON at line 1, column 6: "),
+      ("", "not valid JSON at line 1, column 1: unexpected end"),
+    ]
+    for (json, prefix) in cases {
+      do {
+        _ = try RulePack.parse(Array(json.utf8), file: "test.json")
+        Issue.record("\(json) should be refused")
+      } catch {
+        #expect(error.path == "$")
+        #expect(error.message.hasPrefix(prefix), "\(error)")
+      }
+    }
+  }
+
+  @Test func aTopLevelValueThatIsNotAPackIsRefusedWithItsPath() {
+    for (json, path) in [("\"text\"", "$"), ("[1]", "$[0]"), ("null", "$")] {
+      do {
+        _ = try load(json)
+        Issue.record("\(json) should be refused")
+      } catch {
+        #expect(error.path == path)
+        #expect(error.message == "expected an object")
+      }
+    }
   }
 }

@@ -1,13 +1,15 @@
 import Foundation
 public import LinkNormalizerCore
+public import RemoteResolution
 import Synchronization
 
 #if canImport(FoundationNetworking)
   import FoundationNetworking
 #endif
 
-/// The production ``HTTPTransport``: Foundation's `URLSession` (libcurl on Linux), configured for
-/// resolvers.
+/// An ``HTTPTransport`` on Foundation's `URLSession` (libcurl on Linux), configured for resolvers:
+/// the same contract as `CurlTransport` (the default), for programs that already link Foundation.
+/// It links Foundation and FoundationNetworking (tens of megabytes, and a slower start-up).
 ///
 /// - **Redirects** are never followed (a session delegate refuses every redirect; Linux ignores
 ///   per-task delegates), so a 3xx comes back as the response.
@@ -271,7 +273,7 @@ private final class PendingCall: Sendable {
 }
 
 extension Duration {
-  /// The duration in seconds, as a `Double`.
+  /// The duration in seconds, as a `Double`. (RemoteResolution has its own internal copy.)
   var seconds: Double {
     let (s, atto) = components
     return Double(s) + Double(atto) / 1e18
