@@ -1,6 +1,5 @@
 import BilibiliPlugin
 import DouyinPlugin
-import Foundation
 import KuaishouPlugin
 import LinkNormalizerTestSupport
 import LinkNormalizerCore
@@ -124,7 +123,7 @@ if wants("routing") {
     """
   }
   for (i, json) in packs.enumerated() {
-    for platform in try! RulePack.parse(Data(json.utf8), file: "pack\(i).json") {
+    for platform in try! RulePack.parse(Array(json.utf8), file: "pack\(i).json") {
       everything.install(platform, parserPriority: Priority.rulePack)
     }
   }

@@ -213,7 +213,8 @@ struct OutputBuffer {
 
 /// Recycles output storage between blocks. Large buffers come from `mmap` in glibc, so a fresh
 /// one per block costs page faults on every page; reusing them keeps the pages warm. Holds at most
-/// `limit` buffers; thread-safe.
+/// `limit` buffers (more would only hold memory: the read-ahead window bounds how many are in use);
+/// thread-safe.
 final class BufferPool: Sendable {
   static let shared = BufferPool()
   /// Storage owned by the pool; handed to exactly one owner at a time.
@@ -222,7 +223,7 @@ final class BufferPool: Sendable {
     let capacity: Int
   }
   private let free = Mutex<[Storage]>([])
-  private let limit = 64
+  private let limit = 8
 
   func take(atLeast capacity: Int) -> (UnsafeMutablePointer<UInt8>, Int) {
     let reused: Storage? = free.withLock { list in

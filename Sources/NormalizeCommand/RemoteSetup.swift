@@ -10,7 +10,7 @@ import Synchronization
   import Darwin
 #endif
 
-/// Counts the requests a resolver sends, and creates the real transport (a `URLSession`) only when
+/// Counts the requests a resolver sends, and creates the real transport (libcurl, loaded at run time) only when
 /// the first request is made, so runs without short links pay nothing for it.
 final class CountingTransport: HTTPTransport {
   private let make: @Sendable () -> any HTTPTransport
