@@ -107,10 +107,11 @@ let package = Package(
       name: "SQLiteCache", dependencies: ["CSQLite", "LinkNormalizerCore"], path: "Sources/SQLiteCache",
       swiftSettings: strict),
     .executableTarget(
-      name: "cache-stress", dependencies: ["SQLiteCache", "LinkNormalizerCore"], path: "Sources/CacheStress",
+      name: "cache-stress", dependencies: ["SQLiteCache", "LinkNormalizerCore", "LinkNormalizerTestSupport"],
+      path: "Sources/CacheStress",
       swiftSettings: strict),
     .testTarget(
-      name: "SQLiteCacheTests", dependencies: ["SQLiteCache", "LinkNormalizerCore"],
+      name: "SQLiteCacheTests", dependencies: ["SQLiteCache", "LinkNormalizerCore", "LinkNormalizerTestSupport"],
       path: "Tests/SQLiteCacheTests", swiftSettings: strict),
 
     .testTarget(name: "PCRE2Tests", dependencies: ["PCRE2"], path: "Tests/PCRE2Tests", swiftSettings: strict),

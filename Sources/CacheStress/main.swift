@@ -11,6 +11,7 @@
 //
 // Exit 64 on bad usage.
 import LinkNormalizerCore
+import LinkNormalizerTestSupport
 import SQLiteCache
 
 #if canImport(Glibc)
@@ -23,16 +24,6 @@ func fail(_ message: String, code: Int32) -> Never {
   var line = "cache-stress: \(message)\n"
   line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
   exit(code)
-}
-
-/// The entry the `write` command stores for index `i` (the tests rebuild it to compare).
-func entry(prefix: String, index: Int) -> CachedResolution {
-  index.isMultiple(of: 2)
-    ? CachedResolution(
-      outcome: .resolved, url: "https://example.com/\(prefix)/\(index)", resolver: "stress-\(prefix)",
-      storedAt: 1_700_000_000 + Int64(index))
-    : CachedResolution(
-      outcome: .notFound, url: nil, resolver: "stress-\(prefix)", storedAt: 1_700_000_000 + Int64(index))
 }
 
 let arguments = CommandLine.arguments
@@ -49,7 +40,7 @@ case "write":
     let cache = try SQLiteResolutionCache(path: path)
     for index in 0..<count {
       let key = "\(prefix)-\(index)"
-      let expected = entry(prefix: prefix, index: index)
+      let expected = stressEntry(prefix: prefix, index: index)
       try cache.store(expected, for: key)
       guard try cache.lookup(key) == expected else { fail("read back a different entry for \(key)", code: 1) }
     }

@@ -38,28 +38,7 @@ func redirectData(_ url: String) -> String { "{\"redirect_url\":\"\(url)\"}" }
 func resolve(_ resolver: JustOneAPIResolver, _ text: String = "http://sl.test/abc1", spec: ShortLinkSpec = apiSpec)
   async -> (Result<ResolverOutcome, NormalizationError>, [Attempt])
 {
-  var context = NormalizationContext()
-  do throws(NormalizationError) {
-    let outcome = try await resolver.resolve(ParsedLink(text)!, spec: spec, context: &context)
-    return (.success(outcome), context.recordedTries)
-  } catch {
-    return (.failure(error), context.recordedTries)
-  }
-}
-
-extension Result where Success == ResolverOutcome, Failure == NormalizationError {
-  var url: String? {
-    if case .success(.resolved(let resolution)) = self { return resolution.url }
-    return nil
-  }
-  var error: NormalizationError? {
-    if case .failure(let error) = self { return error }
-    return nil
-  }
-  var skip: NormalizationError? {
-    if case .success(.skipped(let error)) = self { return error }
-    return nil
-  }
+  await probe(resolver, text, spec: spec)
 }
 
 /// A thread-safe counter for handlers that answer differently on later calls.

@@ -28,7 +28,16 @@ struct NormalizeBinary {
     return "normalize"
   }()
 
-  static func run(_ arguments: [String], stdin: Data = Data(), environment: [String: String] = [:]) throws -> Run {
+  /// A started `normalize` process with its three pipes.
+  struct Started {
+    let process: Process
+    let input: Pipe
+    let output: Pipe
+    let errors: Pipe
+  }
+
+  /// Starts the binary with fresh pipes, in the test environment (no token, a scratch cache).
+  static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> Started {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
@@ -39,13 +48,17 @@ struct NormalizeBinary {
     env["XDG_CACHE_HOME"] = NormalizeBinary.scratchCacheHome
     for (key, value) in environment { env[key] = value }
     process.environment = env
-    let input = Pipe()
-    let output = Pipe()
-    let errors = Pipe()
-    process.standardInput = input
-    process.standardOutput = output
-    process.standardError = errors
+    let started = Started(process: process, input: Pipe(), output: Pipe(), errors: Pipe())
+    process.standardInput = started.input
+    process.standardOutput = started.output
+    process.standardError = started.errors
     try process.run()
+    return started
+  }
+
+  static func run(_ arguments: [String], stdin: Data = Data(), environment: [String: String] = [:]) throws -> Run {
+    let started = try start(arguments, environment: environment)
+    let (process, input, output, errors) = (started.process, started.input, started.output, started.errors)
     // Write stdin and drain both outputs concurrently so large inputs cannot deadlock.
     let writer = Thread {
       input.fileHandleForWriting.write(stdin)

@@ -252,19 +252,10 @@ import Testing
       LoopbackHTTPServer.Response(headers: [("Content-Type", "application/json")], text: #"{"code":0,"data":"x"}"#, delayMilliseconds: 5_000)
     }
     defer { server.stop() }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: NormalizeBinary.path)
-    process.arguments = ["--format", "tsv", "--no-cache", "--quiet"]
-    var env = ProcessInfo.processInfo.environment
-    env["JUSTONEAPI_TOKEN"] = Self.secret
-    env["JUSTONEAPI_BASE_URL"] = server.baseURL
-    process.environment = env
-    let input = Pipe()
-    let output = Pipe()
-    process.standardInput = input
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
-    try process.run()
+    let started = try NormalizeBinary.start(
+      ["--format", "tsv", "--no-cache", "--quiet"],
+      environment: ["JUSTONEAPI_TOKEN": Self.secret, "JUSTONEAPI_BASE_URL": server.baseURL])
+    let (process, input, output) = (started.process, started.input, started.output)
     input.fileHandleForWriting.write(Data("https://www.xiaohongshu.com/explore/\(note)\nhttp://xhslink.com/a/Slow001\nnothing\n".utf8))
     // Keep stdin open: the run is waiting on the slow API when Ctrl-C arrives.
     usleep(800_000)
@@ -283,16 +274,8 @@ import Testing
   @Test func aClosedStdoutEndsTheRunQuietly() throws {
     // Our own writes to the child's stdin fail once it has exited; that must not kill the tests.
     signal(SIGPIPE, SIG_IGN)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: NormalizeBinary.path)
-    process.arguments = ["--format", "jsonl"]
-    let input = Pipe()
-    let output = Pipe()
-    let errors = Pipe()
-    process.standardInput = input
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
+    let started = try NormalizeBinary.start(["--format", "jsonl"])
+    let (process, input, output, errors) = (started.process, started.input, started.output, started.errors)
     let line = "https://www.xiaohongshu.com/explore/\(note)\n"
     let writer = Thread {
       for _ in 0..<200 { try? input.fileHandleForWriting.write(contentsOf: Data(String(repeating: line, count: 1_000).utf8)) }

@@ -27,24 +27,7 @@ func link(_ text: String) -> ParsedLink { ParsedLink(text)! }
 func resolve(_ resolver: some ShortLinkResolver, _ text: String, spec: ShortLinkSpec = testSpec) async
   -> (Result<ResolverOutcome, NormalizationError>, [Attempt])
 {
-  var context = NormalizationContext()
-  do throws(NormalizationError) {
-    let outcome = try await resolver.resolve(link(text), spec: spec, context: &context)
-    return (.success(outcome), context.recordedTries)
-  } catch {
-    return (.failure(error), context.recordedTries)
-  }
-}
-
-extension Result where Success == ResolverOutcome, Failure == NormalizationError {
-  var url: String? {
-    if case .success(.resolved(let resolution)) = self { return resolution.url }
-    return nil
-  }
-  var error: NormalizationError? {
-    if case .failure(let error) = self { return error }
-    return nil
-  }
+  await probe(resolver, text, spec: spec)
 }
 
 /// A thread-safe counter for handlers that answer differently on later calls.

@@ -1,3 +1,4 @@
+import LinkNormalizerTestSupport
 import Foundation
 import LinkNormalizerCore
 import SQLiteCache

@@ -1,3 +1,4 @@
+import LinkNormalizerTestSupport
 import Dispatch
 import Foundation
 import LinkNormalizerCore

@@ -1,5 +1,6 @@
 import Foundation
 import LinkNormalizerCore
+import LinkNormalizerTestSupport
 import SQLiteCache
 
 /// A fresh directory under the system temporary directory, removed (permissions restored first)
@@ -36,17 +37,6 @@ enum StoreKind: String, CaseIterable, Sendable, CustomStringConvertible {
     case .sqlite: try SQLiteResolutionCache(path: directory.file("cache.db"))
     }
   }
-}
-
-/// The entry `cache-stress write` stores for `index` (mirror of `entry(prefix:index:)` in
-/// Sources/CacheStress/main.swift; keep the two in step).
-func stressEntry(prefix: String, index: Int) -> CachedResolution {
-  index.isMultiple(of: 2)
-    ? CachedResolution(
-      outcome: .resolved, url: "https://example.com/\(prefix)/\(index)", resolver: "stress-\(prefix)",
-      storedAt: 1_700_000_000 + Int64(index))
-    : CachedResolution(
-      outcome: .notFound, url: nil, resolver: "stress-\(prefix)", storedAt: 1_700_000_000 + Int64(index))
 }
 
 /// Locates and runs the `cache-stress` helper executable.
