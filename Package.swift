@@ -38,7 +38,8 @@ let package = Package(
       name: "XiaohongshuPlugin", dependencies: ["LinkNormalizerCore", "PCRE2"], path: "Plugins/Xiaohongshu",
       swiftSettings: strict),
     .target(
-      name: "DouyinPlugin", dependencies: ["LinkNormalizerCore", "PCRE2"], path: "Plugins/Douyin", swiftSettings: strict),
+      name: "DouyinPlugin", dependencies: ["LinkNormalizerCore", "PCRE2"], path: "Plugins/Douyin", swiftSettings: strict
+    ),
     .target(
       name: "KuaishouPlugin", dependencies: ["LinkNormalizerCore", "PCRE2"], path: "Plugins/Kuaishou",
       swiftSettings: strict),
@@ -88,7 +89,8 @@ let package = Package(
     .executableTarget(
       name: "normalize-bench",
       dependencies: [
-        "LinkNormalizerCore", "XiaohongshuPlugin", "DouyinPlugin", "KuaishouPlugin", "BilibiliPlugin", "RulePacks", "PCRE2",
+        "LinkNormalizerCore", "XiaohongshuPlugin", "DouyinPlugin", "KuaishouPlugin", "BilibiliPlugin", "RulePacks",
+        "PCRE2",
         "LinkNormalizerTestSupport",
       ],
       path: "Sources/Benchmarks", swiftSettings: strict),
@@ -143,11 +145,13 @@ let package = Package(
         "XiaohongshuPlugin",
       ],
       path: "Tests/RemoteResolutionTests", swiftSettings: strict),
-    .testTarget(name: "JSONValueTests", dependencies: ["JSONValue"], path: "Tests/JSONValueTests", swiftSettings: strict),
+    .testTarget(
+      name: "JSONValueTests", dependencies: ["JSONValue"], path: "Tests/JSONValueTests", swiftSettings: strict),
     .testTarget(
       name: "JustOneAPITests",
       dependencies: [
-        "JustOneAPI", "RemoteResolution", "LinkNormalizerCore", "LinkNormalizerTestSupport", "PCRE2", "XiaohongshuPlugin",
+        "JustOneAPI", "RemoteResolution", "LinkNormalizerCore", "LinkNormalizerTestSupport", "PCRE2",
+        "XiaohongshuPlugin",
       ],
       path: "Tests/JustOneAPITests", swiftSettings: strict),
   ],

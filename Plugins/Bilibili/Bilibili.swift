@@ -65,7 +65,8 @@ enum BilibiliExamples {
     LinkExample("bilibili.com/video/av170001", video("av170001")),
     LinkExample(
       "https://space.bilibili.com/2267573?spm_id_from=333.337",
-      .normalized(kind: .user, id: "2267573", canonicalURL: "https://space.bilibili.com/2267573", handler: "bilibili.url")),
+      .normalized(
+        kind: .user, id: "2267573", canonicalURL: "https://space.bilibili.com/2267573", handler: "bilibili.url")),
     LinkExample("【【官方 MV】Never Gonna Give You Up】 https://b23.tv/Ab12Cd3", .error(.needsNetwork)),
     LinkExample("https://bili2233.cn/xYz987a", .error(.needsNetwork)),
     LinkExample("https://www.bilibili.com/video/BV1GJ41", .error(.unsupported)),

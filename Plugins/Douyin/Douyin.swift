@@ -39,7 +39,8 @@ public enum Douyin {
           kind: .video, "^/[^?]*\\?(?:[^#]*&)?modal_id=(?<id>\(awemeID))(?:&|$)",
           canonical: "https://www.douyin.com/video/{id}"),
         URLPattern(
-          kind: .user, "^/user/(?<id>(?!self\\b)[A-Za-z0-9_-]{8,100})\(end)", canonical: "https://www.douyin.com/user/{id}"),
+          kind: .user, "^/user/(?<id>(?!self\\b)[A-Za-z0-9_-]{8,100})\(end)",
+          canonical: "https://www.douyin.com/user/{id}"),
       ])
   }
 
@@ -73,7 +74,8 @@ enum DouyinExamples {
       .normalized(kind: .note, id: video, canonicalURL: "https://www.douyin.com/note/\(video)", handler: "douyin.url")),
     LinkExample(
       "https://www.douyin.com/slides/\(video)",
-      .normalized(kind: "slides", id: video, canonicalURL: "https://www.douyin.com/slides/\(video)", handler: "douyin.url")),
+      .normalized(
+        kind: "slides", id: video, canonicalURL: "https://www.douyin.com/slides/\(video)", handler: "douyin.url")),
     LinkExample("https://www.iesdouyin.com/share/video/\(video)/?region=CN&mid=7311&u_code=abc", videoResult()),
     LinkExample(
       "https://www.iesdouyin.com/share/note/\(video)/",
@@ -84,7 +86,8 @@ enum DouyinExamples {
     LinkExample(
       "https://www.douyin.com/user/MS4wLjABAAAA-kVnPjyU0z2Yz7o",
       .normalized(
-        kind: .user, id: "MS4wLjABAAAA-kVnPjyU0z2Yz7o", canonicalURL: "https://www.douyin.com/user/MS4wLjABAAAA-kVnPjyU0z2Yz7o",
+        kind: .user, id: "MS4wLjABAAAA-kVnPjyU0z2Yz7o",
+        canonicalURL: "https://www.douyin.com/user/MS4wLjABAAAA-kVnPjyU0z2Yz7o",
         handler: "douyin.url")),
     LinkExample("7.43 pda:/ 让你在几秒钟之内记住我  https://v.douyin.com/L5pbfdP/ 复制此链接，打开Dou音搜索，直接观看视频！", .error(.needsNetwork)),
     LinkExample("https://v.douyin.com/iRNBho6u/", .error(.needsNetwork)),

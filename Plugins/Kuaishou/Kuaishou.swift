@@ -55,7 +55,8 @@ enum KuaishouExamples {
 
   static let all: [LinkExample] = [
     LinkExample("https://www.kuaishou.com/short-video/\(photo)", video),
-    LinkExample("https://www.kuaishou.com/short-video/\(photo)?authorId=3xabc&streamSource=find&area=homexxbrilliant", video),
+    LinkExample(
+      "https://www.kuaishou.com/short-video/\(photo)?authorId=3xabc&streamSource=find&area=homexxbrilliant", video),
     LinkExample("kuaishou.com/short-video/\(photo)/", video),
     LinkExample("https://v.m.chenzhongtech.com/fw/photo/\(photo)?fid=1&cc=share_copylink&shareMethod=TOKEN", video),
     LinkExample(

@@ -38,7 +38,8 @@ enum XiaohongshuExamples {
     LinkExample("www.xiaohongshu.com/explore/\(note)", noteResult()),
     LinkExample("HTTPS://WWW.XIAOHONGSHU.COM/explore/\(note)", noteResult()),
     LinkExample("https://m.xiaohongshu.com/discovery/item/\(note)", noteResult()),
-    LinkExample("https://www.rednote.com/explore/\(note)?xsec_token=\(encodedToken)&xsec_source=pc_search",
+    LinkExample(
+      "https://www.rednote.com/explore/\(note)?xsec_token=\(encodedToken)&xsec_source=pc_search",
       noteResult(
         "\(withToken)&xsec_source=pc_search",
         parameters: [Field("xsec_token", token), Field("xsec_source", "pc_search")])),
@@ -50,7 +51,8 @@ enum XiaohongshuExamples {
     LinkExample(
       "https://www.xiaohongshu.com/explore/\(note)?xsec_token=\(encodedToken)#comments",
       noteResult(withToken, parameters: [Field("xsec_token", token)])),
-    LinkExample(withTokenAndSource,
+    LinkExample(
+      withTokenAndSource,
       noteResult(withTokenAndSource, parameters: [Field("xsec_token", token), Field("xsec_source", "app_share")])),
     LinkExample(
       "https://www.xiaohongshu.com/explore/\(note)?xsec_token=AB%2BCD%252F%3D",

@@ -22,7 +22,9 @@ struct Corpus {
   private static let tokenAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-".utf8)
 
   private mutating func id() -> String { pick(Corpus.hex, 24) }
-  private mutating func token() -> String { ["AB", "CB", "GB"][Int(next() % 3)] + pick(Corpus.tokenAlphabet, 42) + "=" }
+  private mutating func token() -> String {
+    ["AB", "CB", "GB"][Int(next() % 3)] + pick(Corpus.tokenAlphabet, 42) + "="
+  }
   private mutating func shareParameters(_ token: String) -> String {
     let platform = next() % 2 == 0 ? "android" : "ios"
     let encoded = token.replacingOccurrences(of: "=", with: "%3D")
@@ -42,7 +44,8 @@ struct Corpus {
     case ..<0.65: return "https://www.xiaohongshu.com/user/profile/\(id())/\(note)?xsec_token=\(t)&xsec_source=pc_user"
     case ..<0.72: return "https://www.rednote.com/explore/\(note)?xsec_token=\(t)&xsec_source=pc_search"
     case ..<0.80:
-      return "44 【标题 - 作者 | 小红书 - 你的生活指南】 😆 Inw56apL6vWYuoS 😆 https://www.xiaohongshu.com/discovery/item/\(note)?source=webshare&xhsshare=pc_web&xsec_token=\(t)&xsec_source=pc_share"
+      return
+        "44 【标题 - 作者 | 小红书 - 你的生活指南】 😆 Inw56apL6vWYuoS 😆 https://www.xiaohongshu.com/discovery/item/\(note)?source=webshare&xhsshare=pc_web&xsec_token=\(t)&xsec_source=pc_share"
     case ..<0.88: return "http://www.xiaohongshu.com/explore/\(note)"
     default: return "https://www.xiaohongshu.com/discovery/item/\(note)?\(shareParameters(t))"
     }

@@ -1,8 +1,8 @@
 import BilibiliPlugin
 import DouyinPlugin
 import KuaishouPlugin
-import LinkNormalizerTestSupport
 import LinkNormalizerCore
+import LinkNormalizerTestSupport
 import PCRE2
 import RulePacks
 import XiaohongshuPlugin
@@ -34,7 +34,9 @@ if wants("memory") {
   for count in [10_000, 100_000, 1_000_000] {
     writeCorpus(count, to: path)
     let run = spawn(normalizePath, ["--format", "jsonl"], stdinPath: path)
-    print("\(count) lines: peak RSS \(format(Double(run.maxRSSKiB) / 1024, 1)) MB, \(format(run.seconds, 2)) s, exit \(run.status)")
+    print(
+      "\(count) lines: peak RSS \(format(Double(run.maxRSSKiB) / 1024, 1)) MB, \(format(run.seconds, 2)) s, exit \(run.status)"
+    )
   }
 }
 
@@ -77,7 +79,9 @@ if wants("core") {
   }
   var elapsed = MonotonicClock.now() - start
   let matches = Double(links.count * 5)
-  print("pattern matches: \(format(matches / elapsed / 1e6)) M/s (\(format(elapsed / matches * 1e9, 0)) ns each, \(matched) matched)")
+  print(
+    "pattern matches: \(format(matches / elapsed / 1e6)) M/s (\(format(elapsed / matches * 1e9, 0)) ns each, \(matched) matched)"
+  )
   // Whole normalization: extraction, routing, parsing, canonical URL, provenance.
   var normalized = 0
   start = MonotonicClock.now()
@@ -89,7 +93,6 @@ if wants("core") {
     "full normalization: \(format(Double(lines.count) / elapsed / 1e6)) M inputs/s (\(format(elapsed / Double(lines.count) * 1e9, 0)) ns each, \(normalized) normalized)"
   )
 }
-
 
 if wants("routing") {
   print("== routing cost (in-process, one thread, same Xiaohongshu mix)")
@@ -112,7 +115,9 @@ if wants("routing") {
   var xiaohongshuOnly = NormalizerRegistry()
   xiaohongshuOnly.install(Xiaohongshu.platform)
   var everything = NormalizerRegistry()
-  for platform in [Xiaohongshu.platform, Douyin.platform, Kuaishou.platform, Bilibili.platform] { everything.install(platform) }
+  for platform in [Xiaohongshu.platform, Douyin.platform, Kuaishou.platform, Bilibili.platform] {
+    everything.install(platform)
+  }
   let packs = (0..<50).map { i in
     """
     {"platform": "pack\(i)", "hosts": ["site\(i).example", "www.site\(i).example"],
@@ -130,7 +135,8 @@ if wants("routing") {
   let base = throughput(xiaohongshuOnly)
   let full = throughput(everything)
   print("Xiaohongshu only: \(format(base / 1e3, 1)) k inputs/s")
-  print("4 built-in platforms + 50 rule packs: \(format(full / 1e3, 1)) k inputs/s (\(format(base / full, 3))x the cost)")
+  print(
+    "4 built-in platforms + 50 rule packs: \(format(full / 1e3, 1)) k inputs/s (\(format(base / full, 3))x the cost)")
 }
 
 if requested.contains("profile") {
@@ -147,7 +153,9 @@ if requested.contains("profile") {
       if let record = chain.runSynchronously(chain.prepare(line)), record.link != nil { normalized += 1 }
     }
   }
-  print("profile loop: \(format((MonotonicClock.now() - start) / Double(lines.count * 20) * 1e9, 0)) ns per input (\(normalized))")
+  print(
+    "profile loop: \(format((MonotonicClock.now() - start) / Double(lines.count * 20) * 1e9, 0)) ns per input (\(normalized))"
+  )
 }
 
 /// A stand-in Just One API on loopback that answers every share-convert call after `delay` ms.
@@ -159,7 +167,8 @@ func standInAPI(delay: Int) -> LoopbackHTTPServer {
     let id = String((hex + String(repeating: "0", count: 24)).prefix(24))
     return LoopbackHTTPServer.Response(
       headers: [("Content-Type", "application/json")],
-      text: "{\"code\":0,\"data\":{\"redirect_url\":\"https://www.xiaohongshu.com/discovery/item/\(id)?xsec_token=AB%3D\"}}",
+      text:
+        "{\"code\":0,\"data\":{\"redirect_url\":\"https://www.xiaohongshu.com/discovery/item/\(id)?xsec_token=AB%3D\"}}",
       delayMilliseconds: delay)
   }
 }
@@ -175,15 +184,19 @@ if wants("remote") {
   let environment = ["JUSTONEAPI_TOKEN": "bench-token", "JUSTONEAPI_BASE_URL": server.baseURL]
   let path = workDirectory + "/short.txt"
   writeLines(shortLinks(2_000, distinct: 2_000), to: path)
-  var run = spawn(normalizePath, ["--no-cache", "--quiet", "--concurrency", "64"], stdinPath: path, environment: environment)
+  var run = spawn(
+    normalizePath, ["--no-cache", "--quiet", "--concurrency", "64"], stdinPath: path, environment: environment)
   let ideal = 2_000 * 0.050 / 64
   print(
     "2,000 distinct short links at concurrency 64: \(format(run.seconds, 2)) s (ideal \(format(ideal, 2)) s, \(format(run.seconds / ideal, 2))x), \(server.requestCount) calls, exit \(run.status)"
   )
   let before = server.requestCount
   writeLines(shortLinks(10_000, distinct: 1_000), to: path)
-  run = spawn(normalizePath, ["--no-cache", "--quiet", "--concurrency", "64"], stdinPath: path, environment: environment)
-  print("10,000 inputs holding 1,000 distinct links: \(server.requestCount - before) calls, \(format(run.seconds, 2)) s, exit \(run.status)")
+  run = spawn(
+    normalizePath, ["--no-cache", "--quiet", "--concurrency", "64"], stdinPath: path, environment: environment)
+  print(
+    "10,000 inputs holding 1,000 distinct links: \(server.requestCount - before) calls, \(format(run.seconds, 2)) s, exit \(run.status)"
+  )
 }
 
 if wants("cache") {
@@ -194,11 +207,13 @@ if wants("cache") {
   let environment = ["JUSTONEAPI_TOKEN": "bench-token", "JUSTONEAPI_BASE_URL": server.baseURL]
   let path = workDirectory + "/short10k.txt"
   writeLines(shortLinks(10_000, distinct: 10_000), to: path)
-  let first = spawn(normalizePath, ["--cache", cachePath, "--quiet", "--concurrency", "64"], stdinPath: path, environment: environment)
+  let first = spawn(
+    normalizePath, ["--cache", cachePath, "--quiet", "--concurrency", "64"], stdinPath: path, environment: environment)
   let calls = server.requestCount
   var times: [Double] = []
   for _ in 0..<3 {
-    times.append(spawn(normalizePath, ["--cache", cachePath, "--quiet"], stdinPath: path, environment: environment).seconds)
+    times.append(
+      spawn(normalizePath, ["--cache", cachePath, "--quiet"], stdinPath: path, environment: environment).seconds)
   }
   print(
     "10,000 short links: first run \(format(first.seconds, 2)) s with \(calls) calls; cached run median \(format(median(times), 3)) s with \(server.requestCount - calls) calls"

@@ -57,7 +57,8 @@ public enum JSONValue: Sendable {
   /// number of magnitude below 2^53 (e.g. `1.0`, `2e3`). Nil otherwise, and for non-numbers.
   public var int: Int? {
     guard case .number(let value, let literal) = self else { return nil }
-    if !literal.utf8.contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) {
+    if !literal.utf8.contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") })
+    {
       return Int(literal)
     }
     guard value == value.rounded(), abs(value) < 9_007_199_254_740_992 else { return nil }
@@ -111,7 +112,8 @@ public enum JSONValue: Sendable {
   }
 
   /// Parses the UTF-8 text `text`; see ``parse(_:maximumDepth:)``.
-  public static func parse(_ text: String, maximumDepth: Int = defaultMaximumDepth) throws(JSONParseError) -> JSONValue {
+  public static func parse(_ text: String, maximumDepth: Int = defaultMaximumDepth) throws(JSONParseError) -> JSONValue
+  {
     try parse(text.utf8, maximumDepth: maximumDepth)
   }
 
@@ -490,7 +492,10 @@ private struct Parser {
       case UInt8(ascii: "\\"):
         try escape(into: &out)
       case 0..<0x20:
-        throw fail(.controlCharacterInString, "control character U+00\(c < 0x10 ? "0" : "")\(String(c, radix: 16, uppercase: true)) in a string (escape it)")
+        throw fail(
+          .controlCharacterInString,
+          "control character U+00\(c < 0x10 ? "0" : "")\(String(c, radix: 16, uppercase: true)) in a string (escape it)"
+        )
       case 0x80...:
         let length = try utf8Sequence()
         out.append(contentsOf: bytes[i..<(i + length)])
@@ -527,7 +532,9 @@ private struct Parser {
     default: throw fail(.invalidUTF8, "invalid UTF-8 in a string")
     }
     for k in 1..<length {
-      guard i + k < bytes.count else { throw fail(.invalidUTF8, "invalid UTF-8 in a string (truncated sequence)", at: i + k) }
+      guard i + k < bytes.count else {
+        throw fail(.invalidUTF8, "invalid UTF-8 in a string (truncated sequence)", at: i + k)
+      }
       let c = bytes[i + k]
       let (lo, hi) = k == 1 ? (low, high) : (UInt8(0x80), UInt8(0xBF))
       guard c >= lo && c <= hi else { throw fail(.invalidUTF8, "invalid UTF-8 in a string", at: i + k) }
@@ -568,7 +575,9 @@ private struct Parser {
       }
       out.append(contentsOf: Unicode.UTF8.encode(Unicode.Scalar(scalar)!)!)
     default:
-      let shown = (0x21...0x7E).contains(c) ? "'\\\(Character(Unicode.Scalar(c)))'" : "(backslash, byte 0x\(String(c, radix: 16, uppercase: true)))"
+      let shown =
+        (0x21...0x7E).contains(c)
+        ? "'\\\(Character(Unicode.Scalar(c)))'" : "(backslash, byte 0x\(String(c, radix: 16, uppercase: true)))"
       throw fail(.invalidEscape, "invalid escape \(shown) in a string", at: start)
     }
   }

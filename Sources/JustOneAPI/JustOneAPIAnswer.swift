@@ -23,15 +23,21 @@ enum JustOneAPIAnswer {
       let said = envelope.message.map { ": \($0.prefix(300))" } ?? ""
       func fail(_ errorCode: ErrorCode, _ meaning: String) -> JustOneAPIAnswer {
         .failed(
-          NormalizationError(errorCode, "Just One API code \(code) (\(meaning))\(said); HTTP \(status), GET \(shownURL)", details: details),
+          NormalizationError(
+            errorCode, "Just One API code \(code) (\(meaning))\(said); HTTP \(status), GET \(shownURL)",
+            details: details),
           retryAfter: retryAfter)
       }
       switch code {
       case 0:
-        if let url = envelope.redirectURL { self = .converted(url); return }
+        if let url = envelope.redirectURL {
+          self = .converted(url)
+          return
+        }
         self = .failed(
           NormalizationError(
-            .badResponse, "Just One API code 0 without a redirect_url; HTTP \(status), GET \(shownURL)", details: details),
+            .badResponse, "Just One API code 0 without a redirect_url; HTTP \(status), GET \(shownURL)",
+            details: details),
           retryAfter: nil)
       case 100: self = fail(.auth, "invalid or inactive token")
       case 301: self = fail(.upstream, "collection failed")
@@ -49,7 +55,8 @@ enum JustOneAPIAnswer {
     // No business code: decide by the HTTP status, then by what the body is.
     if status == 429 {
       self = .failed(
-        NormalizationError(.rateLimited, "Just One API HTTP 429 (too many requests); GET \(shownURL)", details: [statusField]),
+        NormalizationError(
+          .rateLimited, "Just One API HTTP 429 (too many requests); GET \(shownURL)", details: [statusField]),
         retryAfter: retryAfter)
       return
     }
@@ -64,10 +71,12 @@ enum JustOneAPIAnswer {
     case .exceededLimit: what = "an answer larger than \(response.body.count) bytes"
     case .connectionClosed: what = "an answer cut short (\(response.body.count) bytes received)"
     case .complete:
-      what = envelope == nil ? "an answer that is not JSON (\(Self.excerpt(response.body)))" : "JSON without a business code"
+      what =
+        envelope == nil ? "an answer that is not JSON (\(Self.excerpt(response.body)))" : "JSON without a business code"
     }
     self = .failed(
-      NormalizationError(.badResponse, "Just One API sent \(what); HTTP \(status), GET \(shownURL)", details: [statusField]),
+      NormalizationError(
+        .badResponse, "Just One API sent \(what); HTTP \(status), GET \(shownURL)", details: [statusField]),
       retryAfter: nil)
   }
 

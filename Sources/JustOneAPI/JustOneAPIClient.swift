@@ -71,8 +71,10 @@ public final class JustOneAPIClient: Sendable {
   public func shareConvert(
     _ shareURL: String, path: String, handler: String, context: inout NormalizationContext
   ) async throws(NormalizationError) -> ShareConvertResult {
-    let query = "?token=\(PercentEncoding.encodeComponent(configuration.token.revealedValue))&shareUrl=\(PercentEncoding.encodeComponent(shareURL))"
-    let shownURL = "\(configuration.baseURL)\(path)?token=<redacted>&shareUrl=\(PercentEncoding.encodeComponent(shareURL))"
+    let query =
+      "?token=\(PercentEncoding.encodeComponent(configuration.token.revealedValue))&shareUrl=\(PercentEncoding.encodeComponent(shareURL))"
+    let shownURL =
+      "\(configuration.baseURL)\(path)?token=<redacted>&shareUrl=\(PercentEncoding.encodeComponent(shareURL))"
     let request = HTTPRequest(
       url: configuration.baseURL + path + query, headers: [("Accept", "application/json")],
       deadline: configuration.timeout, maxBodyBytes: configuration.maxBodyBytes)
@@ -111,7 +113,8 @@ public final class JustOneAPIClient: Sendable {
       counter.failed(failure.code)
       gate.record(failure.code)
       guard RetryPolicy.isRetryable(failure.code), retry < policy.retries else { throw failure }
-      context.recordTry(Attempt(handler: handler, outcome: .failed, error: failure, duration: MonotonicTime.since(started)))
+      context.recordTry(
+        Attempt(handler: handler, outcome: .failed, error: failure, duration: MonotonicTime.since(started)))
       guard await RetryPolicy.sleep(policy.delay(beforeRetry: retry, retryAfter: retryAfter)) else {
         throw NormalizationError(.cancelled, "Just One API call cancelled while waiting to retry; GET \(shownURL)")
       }

@@ -95,7 +95,8 @@ public struct FallbackChain: Sendable {
   public func normalize(link: ParsedLink, input: String) async -> NormalizationRecord {
     let route = registry.route(for: link)
     let start = route.firstIndex { $0.normalizer.accepts(link) } ?? route.count
-    return await run(PreparedInput(input: input, found: Found(link: link, route: route, start: start), offline: offline))
+    return await run(
+      PreparedInput(input: input, found: Found(link: link, route: route, start: start), offline: offline))
   }
 
   /// Runs a prepared input through its candidates without suspending, when every candidate the
@@ -124,7 +125,8 @@ public struct FallbackChain: Sendable {
         outcome = .failure(error)
       }
       if let result = trail.add(handler.name, outcome, duration: MonotonicTime.since(started)) {
-        return NormalizationRecord(input: prepared.input, foundLink: link, result: .success(result), attempts: trail.attempts)
+        return NormalizationRecord(
+          input: prepared.input, foundLink: link, result: .success(result), attempts: trail.attempts)
       }
       if trail.lastFailure?.isFinal == true { break }
     }
@@ -153,7 +155,8 @@ public struct FallbackChain: Sendable {
       }
       trail.attempts.append(contentsOf: context.recordedTries)
       if let result = trail.add(handler.name, outcome, duration: MonotonicTime.since(started)) {
-        return NormalizationRecord(input: prepared.input, foundLink: link, result: .success(result), attempts: trail.attempts)
+        return NormalizationRecord(
+          input: prepared.input, foundLink: link, result: .success(result), attempts: trail.attempts)
       }
       if trail.lastFailure?.isFinal == true { break }
     }

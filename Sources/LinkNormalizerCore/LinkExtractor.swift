@@ -33,18 +33,18 @@ public enum LinkExtractor {
       var found: (range: Range<Int>, schemeless: Bool)? = nil
       copy.withUTF8 { b in
         cutTable.withUnsafeBufferPointer { cut in
-        var i = position
-        let n = b.count
-        while i < n {
-          while i < n, cut[Int(b[i])] { i += 1 }
-          let start = i
-          while i < n, !cut[Int(b[i])] { i += 1 }
-          if i > start, let candidate = candidate(in: b, start..<i) {
-            found = candidate
-            break
+          var i = position
+          let n = b.count
+          while i < n {
+            while i < n, cut[Int(b[i])] { i += 1 }
+            let start = i
+            while i < n, !cut[Int(b[i])] { i += 1 }
+            if i > start, let candidate = candidate(in: b, start..<i) {
+              found = candidate
+              break
+            }
           }
-        }
-        position = i
+          position = i
         }
       }
       guard let (range, schemeless) = found else { return }

@@ -74,7 +74,9 @@ public struct Attempt: Sendable, Hashable {
   /// Wall-clock time spent in the handler.
   public var duration: Duration
 
-  public init(handler: String, outcome: Outcome, error: NormalizationError? = nil, note: String? = nil, duration: Duration = .zero) {
+  public init(
+    handler: String, outcome: Outcome, error: NormalizationError? = nil, note: String? = nil, duration: Duration = .zero
+  ) {
     self.handler = handler
     self.outcome = outcome
     self.error = error

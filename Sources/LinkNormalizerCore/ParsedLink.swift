@@ -42,10 +42,12 @@ public struct ParsedLink: Sendable, CustomStringConvertible {
   /// Parses the bytes `range` of `source` as a link.
   public init?(source: String, range: Range<Int>) {
     var copy = source
-    guard let parts = copy.withUTF8({ buffer -> Parts? in
-      guard range.lowerBound >= 0, range.upperBound <= buffer.count else { return nil }
-      return Parts.parse(buffer, range)
-    }) else { return nil }
+    guard
+      let parts = copy.withUTF8({ buffer -> Parts? in
+        guard range.lowerBound >= 0, range.upperBound <= buffer.count else { return nil }
+        return Parts.parse(buffer, range)
+      })
+    else { return nil }
     self.source = source
     self.range = range
     self.scheme = parts.scheme
@@ -125,7 +127,10 @@ public struct ParsedLink: Sendable, CustomStringConvertible {
         var i = 0
         while i <= n {
           // The parameter starting at i ends at the next '&' (or the end).
-          let end = memchr(base + i, Int32(UInt8(ascii: "&")), n - i).map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? n
+          let end =
+            memchr(base + i, Int32(UInt8(ascii: "&")), n - i).map {
+              base.distance(to: $0.assumingMemoryBound(to: UInt8.self))
+            } ?? n
           let length = end - i
           if length >= key.count, key.count == 0 || memcmp(base + i, key.baseAddress!, key.count) == 0 {
             let after = i + key.count
@@ -222,7 +227,9 @@ public struct ParsedLink: Sendable, CustomStringConvertible {
       guard hostEnd > hostStart else { return nil }
       for h in hostStart..<hostEnd {
         let c = b[h]
-        guard (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == UInt8(ascii: "-") || c == UInt8(ascii: ".")
+        guard
+          (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == UInt8(ascii: "-")
+            || c == UInt8(ascii: ".")
         else { return nil }
       }
       // Path, query, fragment.

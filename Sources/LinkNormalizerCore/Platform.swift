@@ -52,12 +52,14 @@ extension NormalizerRegistry {
     for parser in platform.parsers { register(parser, priority: parserPriority) }
     if let spec = platform.shortLinks {
       if let cache {
-        register(CachedShortLinkNormalizer(spec: spec, cache: cache, parsers: platform.parsers), priority: Priority.cache)
+        register(
+          CachedShortLinkNormalizer(spec: spec, cache: cache, parsers: platform.parsers), priority: Priority.cache)
       }
       var priority = Priority.firstResolver
       for resolver in resolvers where resolver.supports(spec) {
         register(
-          ShortLinkNormalizer(spec: spec, resolver: resolver, parsers: platform.parsers, cache: cache), priority: priority)
+          ShortLinkNormalizer(spec: spec, resolver: resolver, parsers: platform.parsers, cache: cache),
+          priority: priority)
         priority -= 1
       }
       register(ShortLinkRecognizer(spec: spec), priority: Priority.shortLinkRecognizer)

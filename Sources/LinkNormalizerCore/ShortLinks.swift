@@ -85,7 +85,8 @@ public protocol ShortLinkResolver: Sendable {
   /// Whether this resolver can serve `spec`'s platform at all (e.g. it has an endpoint for it).
   func supports(_ spec: ShortLinkSpec) -> Bool
   /// Resolves `link` (which matches `spec`).
-  func resolve(_ link: ParsedLink, spec: ShortLinkSpec, context: inout NormalizationContext) async throws(NormalizationError)
+  func resolve(_ link: ParsedLink, spec: ShortLinkSpec, context: inout NormalizationContext)
+    async throws(NormalizationError)
     -> ResolverOutcome
 }
 
@@ -117,7 +118,8 @@ public struct ShortLinkNormalizer: LinkNormalizer {
   public let name: String
 
   public init(
-    spec: ShortLinkSpec, resolver: any ShortLinkResolver, parsers: [any LinkNormalizer], cache: ResolutionCacheAccess? = nil
+    spec: ShortLinkSpec, resolver: any ShortLinkResolver, parsers: [any LinkNormalizer],
+    cache: ResolutionCacheAccess? = nil
   ) {
     self.spec = spec
     self.resolver = resolver

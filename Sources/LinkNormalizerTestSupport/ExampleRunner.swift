@@ -32,15 +32,21 @@ public enum ExampleRunner {
           mismatches.append(Mismatch(platform: platform.name, input: example.input, problem: problem))
         }
         switch (example.expected, record.result) {
-        case (.normalized(let kind, let id, let canonical, let handler, let identifiers, let parameters), .success(let link)):
+        case (
+          .normalized(let kind, let id, let canonical, let handler, let identifiers, let parameters), .success(let link)
+        ):
           if link.platform != platform.name { fail("platform \(link.platform), expected \(platform.name)") }
           if link.kind != kind { fail("kind \(link.kind), expected \(kind)") }
           if link.id != id { fail("id \(link.id), expected \(id)") }
           if link.canonicalURL != canonical { fail("canonical \(link.canonicalURL)\n    expected  \(canonical)") }
           if link.handler != handler { fail("handler \(link.handler), expected \(handler)") }
           // Compared by name: packs declare fields as JSON objects, which have no order.
-          if sorted(link.identifiers) != sorted(identifiers) { fail("identifiers \(link.identifiers), expected \(identifiers)") }
-          if sorted(link.parameters) != sorted(parameters) { fail("parameters \(link.parameters), expected \(parameters)") }
+          if sorted(link.identifiers) != sorted(identifiers) {
+            fail("identifiers \(link.identifiers), expected \(identifiers)")
+          }
+          if sorted(link.parameters) != sorted(parameters) {
+            fail("parameters \(link.parameters), expected \(parameters)")
+          }
           let again = await chain.normalize(link.canonicalURL)
           if again.link?.canonicalURL != link.canonicalURL || again.link?.id != link.id {
             fail("not idempotent: \(link.canonicalURL) normalizes to \(again.link?.canonicalURL ?? "\(again.result)")")

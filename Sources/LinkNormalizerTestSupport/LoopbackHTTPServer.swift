@@ -1,10 +1,11 @@
+import Dispatch
+import Synchronization
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Dispatch
-import Synchronization
 
 /// A tiny HTTP/1.1 server on 127.0.0.1 for tests of remote resolvers: no network, no dependencies
 /// (Glibc sockets, one thread per connection).

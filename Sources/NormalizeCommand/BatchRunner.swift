@@ -1,6 +1,6 @@
 import Dispatch
-import Synchronization
 import LinkNormalizerCore
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -337,7 +337,9 @@ final class BatchRunner {
 
   // MARK: - Remote work
 
-  private func schedule(index: Int, prepared: FallbackChain.PreparedInput, continuation: AsyncStream<Event>.Continuation) {
+  private func schedule(
+    index: Int, prepared: FallbackChain.PreparedInput, continuation: AsyncStream<Event>.Continuation
+  ) {
     if summary.interrupted {
       done[index] = interruptedRecord(prepared.input, link: prepared.link)
       return

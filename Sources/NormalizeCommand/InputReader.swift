@@ -96,7 +96,9 @@ struct LineSplitter {
       out.append(InputItem(index: nextIndex, content: .tooLong(prefix: prefix, length: count)))
     } else {
       out.append(
-        InputItem(index: nextIndex, content: .text(String(decoding: UnsafeBufferPointer(rebasing: line[0..<count]), as: UTF8.self))))
+        InputItem(
+          index: nextIndex,
+          content: .text(String(decoding: UnsafeBufferPointer(rebasing: line[0..<count]), as: UTF8.self))))
     }
     nextIndex += 1
   }

@@ -1,9 +1,9 @@
-public import LinkNormalizerCore
-import Synchronization
 import BilibiliPlugin
 import DouyinPlugin
 import KuaishouPlugin
+public import LinkNormalizerCore
 import RulePacks
+import Synchronization
 import XiaohongshuPlugin
 
 #if canImport(Glibc)

@@ -113,7 +113,9 @@ public enum OptionParser {
         options.tokenFile = try value(for: name, inline: inline)
       case "--region":
         let region = try value(for: name, inline: inline)
-        guard region == "global" || region == "cn" else { throw UsageError("unknown region '\(region)' (use global or cn)") }
+        guard region == "global" || region == "cn" else {
+          throw UsageError("unknown region '\(region)' (use global or cn)")
+        }
         options.region = region
       case "--api-base-url":
         let url = try value(for: name, inline: inline)

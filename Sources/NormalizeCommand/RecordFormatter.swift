@@ -179,7 +179,8 @@ struct RecordFormatter: Sendable {
     case .failure:
       out.append(",\"ok\":false,\"platform\":null,\"kind\":null,\"id\":null,\"canonical_url\":null")
       appendURL(record, to: &out)
-      out.append(",\"handler\":null,\"parser\":null,\"resolver\":null,\"resolved_url\":null,\"cached\":false,\"remark\":null")
+      out.append(
+        ",\"handler\":null,\"parser\":null,\"resolver\":null,\"resolved_url\":null,\"cached\":false,\"remark\":null")
     }
     out.append(",\"attempts\":[")
     var first = true

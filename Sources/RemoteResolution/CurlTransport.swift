@@ -84,7 +84,8 @@ public final class CurlTransport: HTTPTransport {
       url: reference.text, headers: request.headers, host: host, maxBodyBytes: max(0, request.maxBodyBytes),
       deadline: started.advanced(by: request.deadline), allowed: request.deadline)
     let result = await withTaskCancellationHandler {
-      await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPResponse, NormalizationError>, Never>) in
+      await withCheckedContinuation {
+        (continuation: CheckedContinuation<Result<HTTPResponse, NormalizationError>, Never>) in
         guard call.install(continuation) else { return }
         let timer = Task {
           guard (try? await Task.sleep(until: call.deadline, clock: .continuous)) != nil else { return }
@@ -198,7 +199,9 @@ final class CurlCall: Sendable {
   /// Resumes the caller with `outcome` unless already done, and stops the timer.
   func finish(_ outcome: Result<HTTPResponse, NormalizationError>) {
     let taken = state.withLock {
-      s -> (continuation: CheckedContinuation<Result<HTTPResponse, NormalizationError>, Never>?, timer: Task<Void, Never>?)? in
+      s -> (
+        continuation: CheckedContinuation<Result<HTTPResponse, NormalizationError>, Never>?, timer: Task<Void, Never>?
+      )? in
       if s.outcome != nil { return nil }
       s.outcome = outcome
       defer {
@@ -488,7 +491,8 @@ private final class Transfer {
     let host = call.host
     switch code {
     case Int(CCURLE_OK):
-      return response(.complete) ?? .failure(NormalizationError(.network, "\(host): the connection ended without a response"))
+      return response(.complete)
+        ?? .failure(NormalizationError(.network, "\(host): the connection ended without a response"))
     case Int(CCURLE_WRITE_ERROR) where exceeded:
       return response(.exceededLimit) ?? .failure(NormalizationError(.network, "\(host): no valid HTTP response"))
     case Int(CCURLE_OPERATION_TIMEDOUT), Int(CCURLE_ABORTED_BY_CALLBACK):

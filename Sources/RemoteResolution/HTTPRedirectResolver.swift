@@ -93,7 +93,8 @@ public struct HTTPRedirectResolver: ShortLinkResolver {
         throw NormalizationError(.invalidInput, "refusing to contact \(host): not a declared short-link host")
       }
       let logicalURL = "https://\(host)\(target)"
-      let response = try await fetch(logicalURL, host: host, target: target, spec: spec, handler: handler, context: &context)
+      let response = try await fetch(
+        logicalURL, host: host, target: target, spec: spec, handler: handler, context: &context)
       let status = String(response.status)
       guard response.isRedirect else {
         throw NormalizationError(
@@ -134,7 +135,8 @@ public struct HTTPRedirectResolver: ShortLinkResolver {
     let url = configuration.endpointOverride?(host)?.url(target) ?? logicalURL
     var headers: [(name: String, value: String)] = [("Accept", "text/html,*/*")]
     if let userAgent = spec.userAgent { headers.append(("User-Agent", userAgent)) }
-    let request = HTTPRequest(url: url, headers: headers, deadline: configuration.timeout, maxBodyBytes: configuration.maxBodyBytes)
+    let request = HTTPRequest(
+      url: url, headers: headers, deadline: configuration.timeout, maxBodyBytes: configuration.maxBodyBytes)
     var retry = 0
     while true {
       let started = MonotonicTime.now()
@@ -146,7 +148,8 @@ public struct HTTPRedirectResolver: ShortLinkResolver {
         case 500...599:
           retryAfter = RetryPolicy.retryAfter(response.headers["Retry-After"])
           error = NormalizationError(
-            .upstream, "\(host) answered HTTP \(response.status)", details: [Field("http_status", String(response.status))])
+            .upstream, "\(host) answered HTTP \(response.status)",
+            details: [Field("http_status", String(response.status))])
         case 429:
           retryAfter = RetryPolicy.retryAfter(response.headers["Retry-After"])
           error = NormalizationError(
@@ -158,7 +161,8 @@ public struct HTTPRedirectResolver: ShortLinkResolver {
         error = failure
       }
       guard RetryPolicy.isRetryable(error.code), retry < configuration.retry.retries else { throw error }
-      context.recordTry(Attempt(handler: handler, outcome: .failed, error: error, duration: MonotonicTime.since(started)))
+      context.recordTry(
+        Attempt(handler: handler, outcome: .failed, error: error, duration: MonotonicTime.since(started)))
       guard await RetryPolicy.sleep(configuration.retry.delay(beforeRetry: retry, retryAfter: retryAfter)) else {
         throw NormalizationError(.cancelled, "\(host): cancelled while waiting to retry")
       }

@@ -85,7 +85,9 @@ struct URIReference: Equatable {
     var schemeEnd: Int? = nil
     if n > 0, Self.isAlpha(bytes[0]) {
       var k = 1
-      while k < n, Self.isAlpha(bytes[k]) || Self.isDigit(bytes[k]) || bytes[k] == 0x2B || bytes[k] == 0x2D || bytes[k] == 0x2E {
+      while k < n,
+        Self.isAlpha(bytes[k]) || Self.isDigit(bytes[k]) || bytes[k] == 0x2B || bytes[k] == 0x2D || bytes[k] == 0x2E
+      {
         k += 1
       }
       if k < n, bytes[k] == UInt8(ascii: ":") { schemeEnd = k }
@@ -99,7 +101,9 @@ struct URIReference: Equatable {
     // "//" authority
     if i + 1 < n, bytes[i] == UInt8(ascii: "/"), bytes[i + 1] == UInt8(ascii: "/") {
       var k = i + 2
-      while k < n, bytes[k] != UInt8(ascii: "/"), bytes[k] != UInt8(ascii: "?"), bytes[k] != UInt8(ascii: "#") { k += 1 }
+      while k < n, bytes[k] != UInt8(ascii: "/"), bytes[k] != UInt8(ascii: "?"), bytes[k] != UInt8(ascii: "#") {
+        k += 1
+      }
       authority = Self.encode(bytes[(i + 2)..<k], allowing: Self.authorityBytes)
       i = k
     } else {
@@ -253,7 +257,8 @@ struct URIReference: Equatable {
   static func isUnreservedOrSubDelim(_ c: UInt8) -> Bool {
     if isAlpha(c) || isDigit(c) { return true }
     switch c {
-    case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "!"), UInt8(ascii: "$"),
+    case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "!"),
+      UInt8(ascii: "$"),
       UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "*"), UInt8(ascii: "+"),
       UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "="):
       return true

@@ -40,7 +40,7 @@ public struct RetryPolicy: Sendable, Hashable {
   /// Parses a `Retry-After` value given in seconds (`"0"`, `"3"`); nil for an absent, negative or
   /// HTTP-date value (then the computed backoff applies).
   public static func retryAfter(_ value: String?) -> Duration? {
-    guard let value, let seconds = Int(value.trimmingSpaces) , seconds >= 0 else { return nil }
+    guard let value, let seconds = Int(value.trimmingSpaces), seconds >= 0 else { return nil }
     return .seconds(min(seconds, 86_400))
   }
 

@@ -61,7 +61,8 @@ public enum RulePack {
       root = try JSONValue.parse(data)
     } catch {
       throw RulePackError(
-        file: file, path: "$", message: "not valid JSON at line \(error.line), column \(error.column): \(error.message)")
+        file: file, path: "$", message: "not valid JSON at line \(error.line), column \(error.column): \(error.message)"
+      )
     }
     let reader = Reader(file: file)
     if let list = root.array {
@@ -151,13 +152,16 @@ private struct Reader {
     guard let list = value.array, !list.isEmpty else { throw fail("\(path).\(key)", "expected a non-empty array") }
     var result: [String] = []
     for (i, item) in list.enumerated() {
-      guard let text = item.string, !text.isEmpty else { throw fail("\(path).\(key)[\(i)]", "expected a non-empty string") }
+      guard let text = item.string, !text.isEmpty else {
+        throw fail("\(path).\(key)[\(i)]", "expected a non-empty string")
+      }
       result.append(text)
     }
     return result
   }
 
-  func hosts(_ object: JSONValue, _ key: String, at path: String, required: Bool) throws(RulePackError) -> Set<String>? {
+  func hosts(_ object: JSONValue, _ key: String, at path: String, required: Bool) throws(RulePackError) -> Set<String>?
+  {
     guard let list = try strings(object, key, at: path, required: required) else { return nil }
     var result: Set<String> = []
     for (i, host) in list.enumerated() {
@@ -263,7 +267,8 @@ private struct Reader {
       let object = try self.object(item, at: itemPath)
       let name = try string(object, "name", at: itemPath)!
       let field = try string(object, "field", at: itemPath, required: false)
-      let valuePattern = try string(object, "pattern", at: itemPath, required: false).map { (source) throws(RulePackError) in
+      let valuePattern = try string(object, "pattern", at: itemPath, required: false).map {
+        (source) throws(RulePackError) in
         try pattern(source, at: "\(itemPath).pattern")
       }
       result.append(KeptParameter(name, field: field, valuePattern: valuePattern))

@@ -51,7 +51,8 @@ public final class URLSessionTransport: HTTPTransport {
   }
 
   public func get(_ request: HTTPRequest) async throws(NormalizationError) -> HTTPResponse {
-    guard let url = URL(string: request.url), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+    guard let url = URL(string: request.url), let scheme = url.scheme?.lowercased(),
+      scheme == "http" || scheme == "https",
       let host = url.host, !host.isEmpty
     else {
       throw NormalizationError(.invalidInput, "not an absolute http(s) URL")
@@ -67,13 +68,15 @@ public final class URLSessionTransport: HTTPTransport {
     let delegate = self.delegate
     let deadline = request.deadline
     let result = await withTaskCancellationHandler {
-      await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPResponse, NormalizationError>, Never>) in
+      await withCheckedContinuation {
+        (continuation: CheckedContinuation<Result<HTTPResponse, NormalizationError>, Never>) in
         guard call.install(continuation) else { return }
         let task = session.dataTask(with: urlRequest)
         delegate.register(call, for: task.taskIdentifier)
         let timer = Task {
           guard (try? await Task.sleep(for: deadline)) != nil else { return }
-          call.finish(.failure(NormalizationError(.timeout, "\(host): no complete answer within \(deadline.shortDescription)")))
+          call.finish(
+            .failure(NormalizationError(.timeout, "\(host): no complete answer within \(deadline.shortDescription)")))
         }
         call.attach(task: task, timer: timer)
         task.resume()
@@ -230,7 +233,9 @@ private final class PendingCall: Sendable {
 
   /// Resumes the caller with `outcome` unless already done; cancels the task and the timer.
   func finish(_ outcome: Result<HTTPResponse, NormalizationError>) {
-    let taken = state.withLock { s -> (CheckedContinuation<Result<HTTPResponse, NormalizationError>, Never>?, URLSessionTask?, Task<Void, Never>?)? in
+    let taken = state.withLock {
+      s -> (CheckedContinuation<Result<HTTPResponse, NormalizationError>, Never>?, URLSessionTask?, Task<Void, Never>?)?
+      in
       if s.finished { return nil }
       s.finished = true
       s.outcome = outcome

@@ -17,7 +17,8 @@ import Testing
 
   @Test func parsesEveryKindOfValue() throws {
     let value = try parse(
-      #" { "a" : [1, -2.5, 3e2, 0, -0, 1E-2, 10000000000000000001], "b": {"c": null, "d": true, "e": false}, "f": "x" } "#)
+      #" { "a" : [1, -2.5, 3e2, 0, -0, 1E-2, 10000000000000000001], "b": {"c": null, "d": true, "e": false}, "f": "x" } "#
+    )
     #expect(value["a"]?.array?.count == 7)
     #expect(value["a"]?[0] == 1)
     #expect(value["a"]?[1]?.double == -2.5)
@@ -200,7 +201,8 @@ import Testing
     for round in 0..<20_000 {
       let length = Int(generator.next() % 64)
       let bytes: [UInt8] = (0..<length).map { _ in
-        round % 2 == 0 ? UInt8(truncatingIfNeeded: generator.next()) : alphabet[Int(generator.next() % UInt64(alphabet.count))]
+        round % 2 == 0
+          ? UInt8(truncatingIfNeeded: generator.next()) : alphabet[Int(generator.next() % UInt64(alphabet.count))]
       }
       do {
         let value = try JSONValue.parse(bytes, maximumDepth: 8)
@@ -217,7 +219,9 @@ import Testing
 
   @Test func mutatedDocumentsNeverCrash() throws {
     var generator = SplitMix64(seed: 42)
-    let document = Array(#"{"code": 0, "message": "ok", "data": {"redirect_url": "https://x.example/a?b=\u00e9", "n": [1, 2.5e-3, true, null]}}"#.utf8)
+    let document = Array(
+      #"{"code": 0, "message": "ok", "data": {"redirect_url": "https://x.example/a?b=\u00e9", "n": [1, 2.5e-3, true, null]}}"#
+        .utf8)
     for _ in 0..<20_000 {
       var bytes = document
       for _ in 0..<(1 + Int(generator.next() % 4)) {

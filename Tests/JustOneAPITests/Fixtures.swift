@@ -13,7 +13,8 @@ let apiSpec = ShortLinkSpec(
   platform: "testplat", hosts: ["sl.test"], pattern: try! PCRE2Pattern("^/[A-Za-z0-9/]{3,40}(?:\\?|$)"),
   shareConvertPath: "/api/testplat/share-url-transfer/v1")
 
-let notePath = "https://www.xiaohongshu.com/discovery/item/69a8b0b9000000001a02fb14?xsec_token=CB%3D&xsec_source=app_share"
+let notePath =
+  "https://www.xiaohongshu.com/discovery/item/69a8b0b9000000001a02fb14?xsec_token=CB%3D&xsec_source=app_share"
 
 func makeClient(
   _ server: LoopbackHTTPServer, retries: Int = 2, timeout: Duration = .seconds(5),

@@ -124,7 +124,8 @@ import Testing
   }
 
   @Test func oversizedAnswerIsABadResponse() async throws {
-    let big = "{\"code\":0,\"data\":{\"redirect_url\":\"https://www.example.com/\(String(repeating: "a", count: 5_000))\"}}"
+    let big =
+      "{\"code\":0,\"data\":{\"redirect_url\":\"https://www.example.com/\(String(repeating: "a", count: 5_000))\"}}"
     let server = try LoopbackHTTPServer { _ in .json(big) }
     let (result, _) = await resolve(JustOneAPIResolver(client: makeClient(server, maxBodyBytes: 1_024)))
     #expect(result.error?.code == .badResponse)

@@ -15,7 +15,10 @@ import XiaohongshuPlugin
       parsers: Xiaohongshu.platform.parsers)
     var context = NormalizationContext()
     do throws(NormalizationError) {
-      return (.success(try await normalizer.normalize(ParsedLink("http://xhslink.com/o/7fp0jbJ0uh")!, context: &context)), server)
+      return (
+        .success(try await normalizer.normalize(ParsedLink("http://xhslink.com/o/7fp0jbJ0uh")!, context: &context)),
+        server
+      )
     } catch {
       return (.failure(error), server)
     }

@@ -11,13 +11,18 @@ import Testing
       texts("13 我是DM发布了一篇小红书笔记，快来看吧！ 😆 F02MULzeoQVJ7YY 😆 http://xhslink.com/GQ0MHB，复制本条信息，打开【小红书】App查看精彩内容！")
         == ["http://xhslink.com/GQ0MHB"])
     #expect(
-      texts("44 【标题 - 作者 | 小红书 - 你的生活指南】 😆 Inw56apL6vWYuoS 😆 https://www.xiaohongshu.com/discovery/item/abc?source=webshare&xsec_token=T%3D")
+      texts(
+        "44 【标题 - 作者 | 小红书 - 你的生活指南】 😆 Inw56apL6vWYuoS 😆 https://www.xiaohongshu.com/discovery/item/abc?source=webshare&xsec_token=T%3D"
+      )
         == ["https://www.xiaohongshu.com/discovery/item/abc?source=webshare&xsec_token=T%3D"])
     #expect(texts("标题... http://xhslink.com/o/7fp0jbJ0uh \n复制后打开【小红书】查看笔记！") == ["http://xhslink.com/o/7fp0jbJ0uh"])
   }
 
   @Test func cutsAtFullWidthPunctuationAndUnsafeCharacters() {
-    for cut in ["，", "。", "；", "！", "？", "、", "【", "】", "《", "》", "\"", "<", ">", "\\", "^", "`", "{", "|", "}", " ", "\t", "\u{3000}", "😆", "中"] {
+    for cut in [
+      "，", "。", "；", "！", "？", "、", "【", "】", "《", "》", "\"", "<", ">", "\\", "^", "`", "{", "|", "}", " ", "\t",
+      "\u{3000}", "😆", "中",
+    ] {
       #expect(texts("https://a.test/x\(cut)tail") == ["https://a.test/x"], "cut at \(cut)")
     }
   }
@@ -54,7 +59,9 @@ import Testing
   @Test func binaryJunkNeverCrashes() {
     var generator = SystemRandomNumberGenerator()
     for _ in 0..<500 {
-      let bytes = (0..<Int.random(in: 0..<300, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+      let bytes = (0..<Int.random(in: 0..<300, using: &generator)).map { _ in
+        UInt8.random(in: 0...255, using: &generator)
+      }
       let text = String(decoding: bytes, as: UTF8.self)
       for link in LinkExtractor.links(in: text) { _ = (link.host, link.path, link.query, link.target) }
     }

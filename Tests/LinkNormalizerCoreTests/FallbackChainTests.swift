@@ -43,7 +43,8 @@ import Testing
   }
 
   @Test func offlineSkipsNetworkHandlersWithoutCallingThem() async throws {
-    let remote = RecordingNormalizer(name: "remote", hosts: ["s.test"], requiresNetwork: true, behavior: .succeed(id: "1"))
+    let remote = RecordingNormalizer(
+      name: "remote", hosts: ["s.test"], requiresNetwork: true, behavior: .succeed(id: "1"))
     let record = await chain([(remote, 1)], offline: true).normalize("https://s.test/abc")
     #expect(record.error?.code == .needsNetwork)
     #expect(record.attempts.map(\.outcome) == [.skipped])
@@ -86,8 +87,11 @@ import Testing
       #expect(sync.error == async.error)
       #expect(sync.attempts.map(\.outcome) == async.attempts.map(\.outcome))
     }
-    let remote = RecordingNormalizer(name: "remote", hosts: ["t.test"], requiresNetwork: true, behavior: .succeed(id: "1"))
+    let remote = RecordingNormalizer(
+      name: "remote", hosts: ["t.test"], requiresNetwork: true, behavior: .succeed(id: "1"))
     registry.register(remote, priority: 200)
-    #expect(FallbackChain(registry: registry).runSynchronously(FallbackChain(registry: registry).prepare("https://t.test/i/1")) == nil)
+    #expect(
+      FallbackChain(registry: registry).runSynchronously(
+        FallbackChain(registry: registry).prepare("https://t.test/i/1")) == nil)
   }
 }

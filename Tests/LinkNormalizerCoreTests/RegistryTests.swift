@@ -44,14 +44,17 @@ import Testing
     registry.register(RecordingNormalizer(name: "anywhere-high", behavior: .decline("x")), priority: 7)
     registry.register(RecordingNormalizer(name: "anywhere-low", behavior: .decline("x")), priority: 1)
     #expect(
-      registry.candidates(for: try link("https://a.test/")).map(\.name) == ["anywhere-high", "specific", "anywhere-low"])
+      registry.candidates(for: try link("https://a.test/")).map(\.name) == [
+        "anywhere-high", "specific", "anywhere-low",
+      ])
     #expect(registry.candidates(for: try link("https://other.test/")).map(\.name) == ["anywhere-high", "anywhere-low"])
   }
 
   @Test func dryRunOnlyListsHandlersThatAccept() throws {
     var registry = NormalizerRegistry()
     registry.register(
-      RecordingNormalizer(name: "paths", hosts: ["a.test"], behavior: .decline("x"), accepts: { $0.path.hasPrefix("/p/") }))
+      RecordingNormalizer(
+        name: "paths", hosts: ["a.test"], behavior: .decline("x"), accepts: { $0.path.hasPrefix("/p/") }))
     registry.register(RecordingNormalizer(name: "all", hosts: ["a.test"], behavior: .decline("x")), priority: -1)
     let chain = FallbackChain(registry: registry)
     #expect(chain.plan(for: "see https://a.test/p/1 now").handlers.map(\.name) == ["paths", "all"])

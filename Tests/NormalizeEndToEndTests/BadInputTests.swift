@@ -63,7 +63,8 @@ import Testing
     let count = 2_000
     for _ in 0..<count {
       let length = Int.random(in: 0..<120, using: &generator)
-      input.append(contentsOf: (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }.filter { $0 != 0x0A })
+      input.append(
+        contentsOf: (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }.filter { $0 != 0x0A })
       input.append(0x0A)
     }
     for format in ["text", "jsonl", "tsv"] {

@@ -8,7 +8,9 @@ let canonical = "https://www.xiaohongshu.com/explore/\(note)"
 
 @Suite(.serialized) struct NormalizeCLITests {
   @Test func oneURLArgument() throws {
-    let run = try NormalizeBinary.run(["https://www.xiaohongshu.com/discovery/item/\(note)?xsec_token=\(token)%3D&type=normal"])
+    let run = try NormalizeBinary.run([
+      "https://www.xiaohongshu.com/discovery/item/\(note)?xsec_token=\(token)%3D&type=normal"
+    ])
     #expect(run.status == 0)
     #expect(run.stdout == "\(canonical)?xsec_token=\(token)%3D\n")
     #expect(run.stderr == "")
@@ -82,7 +84,8 @@ let canonical = "https://www.xiaohongshu.com/explore/\(note)"
 
   @Test func whichIsADryRun() throws {
     let run = try NormalizeBinary.run([
-      "--which", "https://www.xiaohongshu.com/explore/\(note)", "xhslink.com/a/abcdef", "https://www.xiaohongshu.com/x/\(note)",
+      "--which", "https://www.xiaohongshu.com/explore/\(note)", "xhslink.com/a/abcdef",
+      "https://www.xiaohongshu.com/x/\(note)",
       "https://example.com/",
     ])
     // The fallback also takes a well-formed URL (it would run if the strict parser declined).
@@ -94,7 +97,9 @@ let canonical = "https://www.xiaohongshu.com/explore/\(note)"
     let withToken = try NormalizeBinary.run(
       ["--which", "--no-cache", "xhslink.com/a/abcdef"], stdin: "", environment: ["JUSTONEAPI_TOKEN": "t0ken"])
     #expect(withToken.stdoutLines == ["xiaohongshu.justoneapi,xiaohongshu.redirect,xiaohongshu.short-link"])
-    let chosen = try NormalizeBinary.run(["--which", "--offline", "--no-cache", "--resolvers", "redirect", "xhslink.com/a/abcdef"])
+    let chosen = try NormalizeBinary.run([
+      "--which", "--offline", "--no-cache", "--resolvers", "redirect", "xhslink.com/a/abcdef",
+    ])
     #expect(chosen.stdoutLines == ["xiaohongshu.short-link"])
     #expect(run.status == 1)
   }
@@ -178,7 +183,8 @@ let canonical = "https://www.xiaohongshu.com/explore/\(note)"
       #"{"platform": "bad", "hosts": ["b.example"], "forms": [{"kind": "x", "pattern": "^/p/(?<id>[0-9+)", "canonical": "https://b.example/{id}"}]}"#
     )
     defer { try? FileManager.default.removeItem(atPath: bad) }
-    let run = try NormalizeBinary.run(["--rules", bad, "--format", "jsonl"], stdin: "https://www.xiaohongshu.com/explore/\(note)\n")
+    let run = try NormalizeBinary.run(
+      ["--rules", bad, "--format", "jsonl"], stdin: "https://www.xiaohongshu.com/explore/\(note)\n")
     #expect(run.status == 2)
     #expect(run.stdout == "")
     #expect(run.stderr.contains(bad))

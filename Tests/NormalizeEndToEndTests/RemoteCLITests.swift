@@ -77,13 +77,17 @@ import Testing
       #expect(record["canonical_url"] as? String == Self.expectedCanonical)
     }
     let firstTrail = try #require(records[0]["attempts"] as? [[String: Any]])
-    #expect(firstTrail.map { $0["handler"] as? String } == ["xiaohongshu.cache", "xiaohongshu.justoneapi", "xiaohongshu.redirect"])
+    #expect(
+      firstTrail.map { $0["handler"] as? String } == [
+        "xiaohongshu.cache", "xiaohongshu.justoneapi", "xiaohongshu.redirect",
+      ])
     #expect(firstTrail[1]["outcome"] as? String == "failed")
     #expect(firstTrail[1]["error"] as? String == "auth")
     let laterTrail = try #require(records[2]["attempts"] as? [[String: Any]])
     #expect(laterTrail[1]["outcome"] as? String == "skipped")
     #expect(laterTrail[1]["error"] as? String == "auth")
-    let stats = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: statsPath))) as? [String: Any]
+    let stats =
+      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: statsPath))) as? [String: Any]
     let calls = try #require(stats?["remote_calls"] as? [String: Int])
     #expect(calls["justoneapi"] == 1)
     #expect(calls["redirect"] == 3)
@@ -105,10 +109,14 @@ import Testing
       }
     }
     defer { server.stop() }
-    let input = "http://xhslink.com/a/Aaaaaa1\nhttp://xhslink.com/a/Aaaaaa2\nhttp://xhslink.com/a/Aaaaaa3\nhttp://xhslink.com/a/Aaaaaa4\n"
+    let input =
+      "http://xhslink.com/a/Aaaaaa1\nhttp://xhslink.com/a/Aaaaaa2\nhttp://xhslink.com/a/Aaaaaa3\nhttp://xhslink.com/a/Aaaaaa4\n"
     for format in ["jsonl", "text", "tsv"] {
       let run = try run(
-        ["--format", format, "--explain", "--resolvers", "api", "--retries", "1", "--concurrency", "1", "--token", secret],
+        [
+          "--format", format, "--explain", "--resolvers", "api", "--retries", "1", "--concurrency", "1", "--token",
+          secret,
+        ],
         stdin: input, api: server, token: nil)
       #expect(run.status == 1)
       #expect(!run.stdout.contains(secret), "\(format) stdout leaks the token")
@@ -128,7 +136,8 @@ import Testing
     #expect(run.stdoutLines.count == 40)
     #expect(Set(run.stdoutLines) == [Self.expectedCanonical])
     #expect(server.requestCount == 1)
-    let stats = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: statsPath))) as? [String: Any]
+    let stats =
+      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: statsPath))) as? [String: Any]
     #expect(stats?["deduplicated"] as? Int == 39)
   }
 
@@ -143,7 +152,9 @@ import Testing
         headers: [("Content-Type", "application/json")], text: body, delayMilliseconds: (9 - digit) * 30)
     }
     defer { server.stop() }
-    let input = (1...9).map { "http://xhslink.com/a/Order0\($0)" }.joined(separator: "\n") + "\nhttps://www.xiaohongshu.com/explore/\(note)\n"
+    let input =
+      (1...9).map { "http://xhslink.com/a/Order0\($0)" }.joined(separator: "\n")
+      + "\nhttps://www.xiaohongshu.com/explore/\(note)\n"
     let run = try run(["--concurrency", "9", "--no-cache"], stdin: input, api: server)
     #expect(run.status == 0)
     #expect(
@@ -201,10 +212,12 @@ import Testing
     defer { shortHost.stop() }
     let home = NormalizeBinary.temporaryDirectory()
     let input = "http://xhslink.com/a/Dead001\nhttp://xhslink.com/a/Drop001\n"
-    let first = try run(["--format", "tsv", "--retries", "0"], stdin: input, redirect: shortHost, cacheHome: home, token: nil)
+    let first = try run(
+      ["--format", "tsv", "--retries", "0"], stdin: input, redirect: shortHost, cacheHome: home, token: nil)
     #expect(first.stdoutLines.map { $0.split(separator: "\t").dropFirst().first } == ["not_found", "network"])
     let calls = shortHost.requestCount
-    let second = try run(["--format", "tsv", "--retries", "0"], stdin: input, redirect: shortHost, cacheHome: home, token: nil)
+    let second = try run(
+      ["--format", "tsv", "--retries", "0"], stdin: input, redirect: shortHost, cacheHome: home, token: nil)
     #expect(second.stdoutLines.map { $0.split(separator: "\t").dropFirst().first } == ["not_found", "network"])
     #expect(shortHost.requestCount == calls + 1, "the dead link came from the cache, the network error was retried")
   }
@@ -215,7 +228,8 @@ import Testing
     let directory = NormalizeBinary.temporaryDirectory()
     let path = directory + "/cache.sqlite"
     try Data(repeating: 0x5A, count: 8_192).write(to: URL(fileURLWithPath: path))
-    let input = "http://xhslink.com/a/Corrupt1\nhttp://xhslink.com/a/Corrupt2\nhttps://www.xiaohongshu.com/explore/\(note)\n"
+    let input =
+      "http://xhslink.com/a/Corrupt1\nhttp://xhslink.com/a/Corrupt2\nhttps://www.xiaohongshu.com/explore/\(note)\n"
     let run = try run(["--cache", path], stdin: input, api: server)
     #expect(run.status == 0)
     #expect(run.stdoutLines == [Self.expectedCanonical, Self.expectedCanonical, canonical])
@@ -228,7 +242,9 @@ import Testing
     let server = try api()
     defer { server.stop() }
     let home = NormalizeBinary.temporaryDirectory()
-    let groups = (0..<4).map { group in (0..<25).map { "http://xhslink.com/a/P\(group)x\($0)yz" }.joined(separator: "\n") + "\n" }
+    let groups = (0..<4).map { group in
+      (0..<25).map { "http://xhslink.com/a/P\(group)x\($0)yz" }.joined(separator: "\n") + "\n"
+    }
     let results = ResultsBox()
     DispatchQueue.concurrentPerform(iterations: groups.count) { i in
       let outcome = try? run(["--quiet"], stdin: groups[i], api: server, cacheHome: home)
@@ -249,14 +265,16 @@ import Testing
 
   @Test func ctrlCWritesEveryAnsweredInputAndExits130() throws {
     let server = try api { _ in
-      LoopbackHTTPServer.Response(headers: [("Content-Type", "application/json")], text: #"{"code":0,"data":"x"}"#, delayMilliseconds: 5_000)
+      LoopbackHTTPServer.Response(
+        headers: [("Content-Type", "application/json")], text: #"{"code":0,"data":"x"}"#, delayMilliseconds: 5_000)
     }
     defer { server.stop() }
     let started = try NormalizeBinary.start(
       ["--format", "tsv", "--no-cache", "--quiet"],
       environment: ["JUSTONEAPI_TOKEN": Self.secret, "JUSTONEAPI_BASE_URL": server.baseURL])
     let (process, input, output) = (started.process, started.input, started.output)
-    input.fileHandleForWriting.write(Data("https://www.xiaohongshu.com/explore/\(note)\nhttp://xhslink.com/a/Slow001\nnothing\n".utf8))
+    input.fileHandleForWriting.write(
+      Data("https://www.xiaohongshu.com/explore/\(note)\nhttp://xhslink.com/a/Slow001\nnothing\n".utf8))
     // Keep stdin open: the run is waiting on the slow API when Ctrl-C arrives.
     usleep(800_000)
     process.interrupt()
@@ -278,7 +296,9 @@ import Testing
     let (process, input, output, errors) = (started.process, started.input, started.output, started.errors)
     let line = "https://www.xiaohongshu.com/explore/\(note)\n"
     let writer = Thread {
-      for _ in 0..<200 { try? input.fileHandleForWriting.write(contentsOf: Data(String(repeating: line, count: 1_000).utf8)) }
+      for _ in 0..<200 {
+        try? input.fileHandleForWriting.write(contentsOf: Data(String(repeating: line, count: 1_000).utf8))
+      }
       try? input.fileHandleForWriting.close()
     }
     writer.start()

@@ -1,10 +1,10 @@
+import BilibiliPlugin
+import DouyinPlugin
+import KuaishouPlugin
 import LinkNormalizerCore
 import LinkNormalizerTestSupport
 import Testing
 import XiaohongshuPlugin
-import DouyinPlugin
-import KuaishouPlugin
-import BilibiliPlugin
 
 /// The generic example test: every plugin's own examples, through one registry holding them all.
 @Suite struct PluginExampleTests {

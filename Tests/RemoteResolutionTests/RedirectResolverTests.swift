@@ -7,7 +7,9 @@ import XiaohongshuPlugin
 @Suite struct HTTPRedirectResolverTests {
   @Test func takesTheFirstLocationOnly() async throws {
     let server = try LoopbackHTTPServer { _ in
-      .init(status: 302, headers: [("Location", "https://www.example.com/first?a=1"), ("Location", "https://www.example.com/second")])
+      .init(
+        status: 302,
+        headers: [("Location", "https://www.example.com/first?a=1"), ("Location", "https://www.example.com/second")])
     }
     let (result, tries) = await resolve(makeResolver(["sl.test": server]), "https://sl.test/abc1")
     #expect(result.url == "https://www.example.com/first?a=1")
@@ -21,7 +23,8 @@ import XiaohongshuPlugin
   @Test(arguments: [301, 302, 303, 307, 308])
   func everyRedirectStatusCounts(status: Int) async throws {
     let server = try LoopbackHTTPServer { _ in .redirect("https://www.example.com/x", status: status) }
-    #expect(await resolve(makeResolver(["sl.test": server]), "https://sl.test/abc1").0.url == "https://www.example.com/x")
+    #expect(
+      await resolve(makeResolver(["sl.test": server]), "https://sl.test/abc1").0.url == "https://www.example.com/x")
     #expect(server.requestCount == 1)
   }
 
@@ -127,7 +130,9 @@ import XiaohongshuPlugin
   }
 
   @Test func slowAnswerTimesOut() async throws {
-    let server = try LoopbackHTTPServer { _ in .init(status: 302, headers: [("Location", "https://x.example/")], delayMilliseconds: 3_000) }
+    let server = try LoopbackHTTPServer { _ in
+      .init(status: 302, headers: [("Location", "https://x.example/")], delayMilliseconds: 3_000)
+    }
     let resolver = makeResolver(["sl.test": server], retries: 1, timeout: .milliseconds(300))
     let (result, tries) = await resolve(resolver, "https://sl.test/abc1")
     #expect(result.error?.code == .timeout)

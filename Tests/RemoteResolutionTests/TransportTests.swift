@@ -30,7 +30,8 @@ func fetch(
   deadline: Duration = .seconds(5), cap: Int = 8192
 ) async -> Result<HTTPResponse, NormalizationError> {
   do throws(NormalizationError) {
-    return .success(try await transport.get(HTTPRequest(url: url, headers: headers, deadline: deadline, maxBodyBytes: cap)))
+    return .success(
+      try await transport.get(HTTPRequest(url: url, headers: headers, deadline: deadline, maxBodyBytes: cap)))
   } catch {
     return .failure(error)
   }
@@ -62,7 +63,10 @@ func fetch(
       .init(
         status: 302,
         // (Spelt the same: URLSession files differently-cased repeats in an unordered dictionary.)
-        headers: [("Location", "https://www.example.com/first"), ("x-THING", "one"), ("Location", "https://www.example.com/second")],
+        headers: [
+          ("Location", "https://www.example.com/first"), ("x-THING", "one"),
+          ("Location", "https://www.example.com/second"),
+        ],
         text: "moved")
     }
     let response = try #require(try? await get(kind, server).get())

@@ -125,7 +125,8 @@ import XiaohongshuPlugin
                   "canonical": "https://www.xiaohongshu.com/discovery/item/{id}"}]}
       """
     let packs = try load(override)
-    let chain = FallbackChain(registry: ExampleRunner.registry(for: [Xiaohongshu.platform], packs: packs), offline: true)
+    let chain = FallbackChain(
+      registry: ExampleRunner.registry(for: [Xiaohongshu.platform], packs: packs), offline: true)
     let overridden = await chain.normalize("https://www.xiaohongshu.com/explore/69a8b0b9000000001a02fb14")
     #expect(overridden.link?.handler == "xiaohongshu.rules")
     #expect(overridden.link?.canonicalURL == "https://www.xiaohongshu.com/discovery/item/69a8b0b9000000001a02fb14")
@@ -162,7 +163,10 @@ import XiaohongshuPlugin
 
   @Test func jsonSyntaxErrorsNameTheLineAndColumn() {
     let cases: [(String, String)] = [
-      ("{\n  \"platform\": \"x\",\n  \"hosts\": [\"x.example\"\n}", "not valid JSON at line 4, column 1: unexpected '}'"),
+      (
+        "{\n  \"platform\": \"x\",\n  \"hosts\": [\"x.example\"\n}",
+        "not valid JSON at line 4, column 1: unexpected '}'"
+      ),
       ("{\"platform\": \"x\",}", "not valid JSON at line 1, column 18: "),
       ("[{}] trailing", "not valid JSON at line 1, column 6: "),
       ("", "not valid JSON at line 1, column 1: unexpected end"),

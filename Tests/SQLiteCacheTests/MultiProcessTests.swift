@@ -1,6 +1,6 @@
-import LinkNormalizerTestSupport
 import Foundation
 import LinkNormalizerCore
+import LinkNormalizerTestSupport
 import SQLiteCache
 import Testing
 

@@ -1,6 +1,6 @@
-import LinkNormalizerTestSupport
 import Foundation
 import LinkNormalizerCore
+import LinkNormalizerTestSupport
 import SQLiteCache
 import Testing
 
@@ -20,7 +20,8 @@ import Testing
     }  // released: connection closed
     let reopened = try SQLiteResolutionCache(path: path)
     #expect(try reopened.lookup("xhslink.com/a/1") == entry)
-    #expect(try reopened.lookup("gone") == CachedResolution(outcome: .notFound, url: nil, resolver: "http", storedAt: 5))
+    #expect(
+      try reopened.lookup("gone") == CachedResolution(outcome: .notFound, url: nil, resolver: "http", storedAt: 5))
     #expect(try reopened.count() == 2)
   }
 

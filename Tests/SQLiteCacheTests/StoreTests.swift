@@ -1,7 +1,7 @@
-import LinkNormalizerTestSupport
 import Dispatch
 import Foundation
 import LinkNormalizerCore
+import LinkNormalizerTestSupport
 import SQLiteCache
 import Synchronization
 import Testing

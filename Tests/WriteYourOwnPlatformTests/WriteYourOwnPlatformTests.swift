@@ -30,7 +30,8 @@ enum PinLite {
     examples: [
       LinkExample(
         "https://www.pin.example/pin/1234567?utm_source=share",
-        .normalized(kind: "pin", id: "1234567", canonicalURL: "https://pin.example/pin/1234567", handler: "pinlite.url")),
+        .normalized(kind: "pin", id: "1234567", canonicalURL: "https://pin.example/pin/1234567", handler: "pinlite.url")
+      ),
       LinkExample(
         "pin.example/alice/cat-pictures?invite=a%2Bb",
         .normalized(
@@ -50,7 +51,8 @@ final class TableResolver: ShortLinkResolver {
   init(_ table: [String: String]) { self.table = table }
   var callCount: Int { calls.withLock { $0 } }
 
-  func resolve(_ link: ParsedLink, spec: ShortLinkSpec, context: inout NormalizationContext) async throws(NormalizationError)
+  func resolve(_ link: ParsedLink, spec: ShortLinkSpec, context: inout NormalizationContext)
+    async throws(NormalizationError)
     -> ResolverOutcome
   {
     calls.withLock { $0 += 1 }
