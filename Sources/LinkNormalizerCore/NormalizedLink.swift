@@ -29,15 +29,84 @@ public struct NormalizedLink: Sendable, Hashable {
   public var handler: String
   /// The pattern parser that produced the id, when it differs from ``handler`` (a resolver
   /// produced the URL and a parser read the id from it).
-  public var parser: String?
+  public var parser: String? {
+    get { details?.parser }
+    set { updateDetails { $0.parser = newValue } }
+  }
   /// The URL a resolver produced for a short link, as returned (credentials never appear here).
-  public var resolvedURL: String?
+  public var resolvedURL: String? {
+    get { details?.resolvedURL }
+    set { updateDetails { $0.resolvedURL = newValue } }
+  }
   /// The resolver that produced ``resolvedURL``.
-  public var resolver: String?
+  public var resolver: String? {
+    get { details?.resolver }
+    set { updateDetails { $0.resolver = newValue } }
+  }
   /// True when the resolution came from a cache rather than a remote call made in this run.
-  public var cached: Bool
+  public var cached: Bool {
+    get { details?.cached ?? false }
+    set { updateDetails { $0.cached = newValue } }
+  }
   /// A human remark about how the answer was reached (e.g. "id recovered from an unknown path").
-  public var remark: String?
+  public var remark: String? {
+    get { details?.remark }
+    set { updateDetails { $0.remark = newValue } }
+  }
+
+  /// The provenance fields most results do not have, kept out of line so that the common result
+  /// (a local parse) stays small to copy. Value semantics are preserved by copy-on-write.
+  private var details: Details?
+
+  private final class Details: Sendable, Hashable {
+    let parser: String?
+    let resolvedURL: String?
+    let resolver: String?
+    let cached: Bool
+    let remark: String?
+
+    init(parser: String?, resolvedURL: String?, resolver: String?, cached: Bool, remark: String?) {
+      self.parser = parser
+      self.resolvedURL = resolvedURL
+      self.resolver = resolver
+      self.cached = cached
+      self.remark = remark
+    }
+
+    static func == (a: Details, b: Details) -> Bool {
+      a.parser == b.parser && a.resolvedURL == b.resolvedURL && a.resolver == b.resolver && a.cached == b.cached
+        && a.remark == b.remark
+    }
+
+    func hash(into hasher: inout Hasher) {
+      hasher.combine(parser)
+      hasher.combine(resolvedURL)
+      hasher.combine(resolver)
+      hasher.combine(cached)
+      hasher.combine(remark)
+    }
+
+    var isEmpty: Bool { parser == nil && resolvedURL == nil && resolver == nil && !cached && remark == nil }
+  }
+
+  private struct MutableDetails {
+    var parser: String?
+    var resolvedURL: String?
+    var resolver: String?
+    var cached: Bool
+    var remark: String?
+  }
+
+  private mutating func updateDetails(_ change: (inout MutableDetails) -> Void) {
+    var fields = MutableDetails(
+      parser: details?.parser, resolvedURL: details?.resolvedURL, resolver: details?.resolver,
+      cached: details?.cached ?? false, remark: details?.remark)
+    change(&fields)
+    let updated = Details(
+      parser: fields.parser, resolvedURL: fields.resolvedURL, resolver: fields.resolver, cached: fields.cached,
+      remark: fields.remark)
+    details = updated.isEmpty ? nil : updated
+  }
 
   public init(
     platform: String, kind: LinkKind, id: String, canonicalURL: String,
@@ -52,11 +121,8 @@ public struct NormalizedLink: Sendable, Hashable {
     self.identifiers = identifiers
     self.parameters = parameters
     self.handler = handler
-    self.parser = parser
-    self.resolvedURL = resolvedURL
-    self.resolver = resolver
-    self.cached = cached
-    self.remark = remark
+    let details = Details(parser: parser, resolvedURL: resolvedURL, resolver: resolver, cached: cached, remark: remark)
+    self.details = details.isEmpty ? nil : details
   }
 }
 

@@ -282,7 +282,7 @@ public struct PatternNormalizer: LinkNormalizer {
     for (i, parameter) in parameters.enumerated() {
       bound += 2 + keptParameterNames[keptIndices[i]].count + 3 * parameter.value.utf8.count
     }
-    let canonical = String(unsafeUninitializedCapacity: bound) { buffer in
+    let canonical = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bound) { buffer in
       var writer = ByteWriter(buffer)
       var hasQuery = false
       for part in form.template {
@@ -302,7 +302,7 @@ public struct PatternNormalizer: LinkNormalizer {
         var value = parameter.value
         value.withUTF8 { writer.writeEncodedComponent($0) }
       }
-      return writer.count
+      return String(decoding: UnsafeBufferPointer(rebasing: buffer[0..<writer.count]), as: UTF8.self)
     }
     var identifiers: [Field] = []
     for (number, field) in form.identifierGroupNumbers {
