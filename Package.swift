@@ -130,7 +130,9 @@ let package = Package(
       path: "Tests/PluginExampleTests", swiftSettings: strict),
     .testTarget(
       name: "RulePackTests",
-      dependencies: ["RulePacks", "LinkNormalizerCore", "LinkNormalizerTestSupport", "XiaohongshuPlugin"],
+      dependencies: [
+        "RulePacks", "LinkNormalizerCore", "LinkNormalizerTestSupport", "XiaohongshuPlugin", "RemoteResolution",
+      ],
       path: "Tests/RulePackTests", swiftSettings: strict),
     .testTarget(
       name: "WriteYourOwnPlatformTests", dependencies: ["LinkNormalizerCore", "LinkNormalizerTestSupport", "PCRE2"],

@@ -1,6 +1,7 @@
 import Foundation
 import LinkNormalizerCore
 import LinkNormalizerTestSupport
+import RemoteResolution
 import RulePacks
 import Testing
 import XiaohongshuPlugin
@@ -192,5 +193,41 @@ import XiaohongshuPlugin
         #expect(error.message == "expected an object")
       }
     }
+  }
+}
+
+@Suite struct RulePackNetworkBoundaryTests {
+  /// A pack's short links may only ever make the redirect resolver contact the hosts the pack
+  /// declares, however its short-link host answers.
+  @Test func aPackCannotMakeTheRedirectResolverContactUndeclaredHosts() async throws {
+    let victim = try LoopbackHTTPServer { _ in .json("{}") }
+    let shortHost = try LoopbackHTTPServer { request in
+      request.path.hasSuffix("hop1") ? .redirect("https://victim.test/steal") : .redirect("https://127.0.0.1/x")
+    }
+    defer {
+      victim.stop()
+      shortHost.stop()
+    }
+    let pack = try RulePack.parse(
+      Array(
+        #"{"platform": "acme", "hosts": ["acme.example"], "forms": [{"kind": "post", "pattern": "^/p/(?<id>[0-9]+)$", "canonical": "https://acme.example/p/{id}"}], "short_links": {"hosts": ["sl.test"], "pattern": "^/[a-z0-9]{4,}$"}}"#
+          .utf8), file: "acme.json"
+    ).first!
+    #expect(pack.shortLinks?.hosts == ["sl.test"])
+    // The test hook maps every host, declared or not, to a loopback server: only the check on
+    // declared hosts stands between the resolver and the victim.
+    let ports = ["sl.test": shortHost.port, "victim.test": victim.port]
+    let resolver = HTTPRedirectResolver(
+      configuration: .init(
+        retry: RetryPolicy(retries: 0), endpointOverride: { ports[$0].map { RemoteEndpoint(port: $0) } }))
+    var registry = NormalizerRegistry()
+    registry.install(pack, resolvers: [resolver], parserPriority: Priority.rulePack)
+    let chain = FallbackChain(registry: registry)
+    for input in ["https://sl.test/hop1", "https://sl.test/hop2", "https://victim.test/abcd"] {
+      let record = await chain.normalize(input)
+      #expect(record.link == nil, "\(input) must not normalize")
+    }
+    #expect(shortHost.requestCount == 2)
+    #expect(victim.requestCount == 0)
   }
 }
