@@ -262,7 +262,9 @@ public struct PatternNormalizer: LinkNormalizer {
     let form = captured.form
     var parameters: [Field] = []
     var keptIndices: [Int] = []
-    if link.queryRange != nil {
+    if link.queryRange != nil, !keptParameters.isEmpty {
+      parameters.reserveCapacity(keptParameters.count)
+      keptIndices.reserveCapacity(keptParameters.count)
       for (index, parameter) in keptParameters.enumerated() {
         guard let value = link.queryValue(parameter.name), !value.isEmpty else { continue }
         if let check = parameter.valuePattern, (try? check.matches(value)) != true { continue }
@@ -356,6 +358,11 @@ struct ByteWriter {
 
   /// Writes `bytes` percent-encoded as by ``PercentEncoding/encodeComponent(_:)-(String)``.
   @inline(__always) mutating func writeEncodedComponent(_ bytes: UnsafeBufferPointer<UInt8>) {
+    // Ids and most values need no escaping: copy them whole.
+    if bytes.allSatisfy(PercentEncoding.isUnreserved) {
+      write(bytes)
+      return
+    }
     let out = buffer.baseAddress!
     var o = count
     for c in bytes {
