@@ -50,31 +50,15 @@ struct RunReport {
     out.appendInteger(tally.normalized)
     out.append(",\"failed\":")
     out.appendInteger(tally.failed)
-    out.append(",\"failures\":{")
-    for (i, (code, count)) in tally.failuresByCode.sorted(by: { $0.key < $1.key }).enumerated() {
-      if i > 0 { out.append(UInt8(ascii: ",")) }
-      out.appendJSONString(code)
-      out.append(UInt8(ascii: ":"))
-      out.appendInteger(count)
-    }
-    out.append("},\"remote_calls\":{")
-    for (i, counter) in remoteCalls.enumerated() {
-      if i > 0 { out.append(UInt8(ascii: ",")) }
-      out.appendJSONString(counter.name)
-      out.append(UInt8(ascii: ":"))
-      out.appendInteger(counter.count)
-    }
-    out.append("},\"cache\":")
+    out.append(",\"failures\":")
+    out.appendCounts(tally.failuresByCode.sorted(by: { $0.key < $1.key }).map { ($0.key, $0.value) })
+    out.append(",\"remote_calls\":")
+    out.appendCounts(remoteCalls)
+    out.append(",\"cache\":")
     if let cache {
-      out.append("{\"hits\":")
-      out.appendInteger(cache.hits)
-      out.append(",\"misses\":")
-      out.appendInteger(cache.misses)
-      out.append(",\"expired\":")
-      out.appendInteger(cache.expired)
-      out.append(",\"stores\":")
-      out.appendInteger(cache.stores)
-      out.append(cache.disabled ? ",\"disabled\":true}" : ",\"disabled\":false}")
+      out.appendCounts(
+        [("hits", cache.hits), ("misses", cache.misses), ("expired", cache.expired), ("stores", cache.stores)],
+        then: cache.disabled ? ",\"disabled\":true" : ",\"disabled\":false")
     } else {
       out.append("null")
     }
@@ -84,6 +68,21 @@ struct RunReport {
     out.appendMilliseconds(.nanoseconds(Int64(seconds * 1e6)))
     out.append(interrupted ? ",\"interrupted\":true}\n" : ",\"interrupted\":false}\n")
     return String(decoding: UnsafeBufferPointer(start: out.base, count: out.count), as: UTF8.self)
+  }
+}
+
+extension OutputBuffer {
+  /// Appends `{"name":count,…}` in the given order, with `then` written before the closing brace.
+  mutating func appendCounts(_ counts: [(name: String, count: Int)], then extra: StaticString = "") {
+    append(UInt8(ascii: "{"))
+    for (i, entry) in counts.enumerated() {
+      if i > 0 { append(UInt8(ascii: ",")) }
+      appendJSONString(entry.name)
+      append(UInt8(ascii: ":"))
+      appendInteger(entry.count)
+    }
+    append(extra)
+    append(UInt8(ascii: "}"))
   }
 }
 
