@@ -81,7 +81,9 @@ if wants("core") {
   }
   var elapsed = MonotonicClock.now() - start
   var matches = Double(warm.count * 50)
-  print("pattern matches, warm: \(format(matches / elapsed / 1e6)) M/s (\(format(elapsed / matches * 1e9, 0)) ns each, \(matched) matched)")
+  print(
+    "pattern matches, warm: \(format(matches / elapsed / 1e6)) M/s (\(format(elapsed / matches * 1e9, 0)) ns each, \(matched) matched)"
+  )
   matched = 0
   start = MonotonicClock.now()
   for _ in 0..<5 {
@@ -89,7 +91,9 @@ if wants("core") {
   }
   elapsed = MonotonicClock.now() - start
   matches = Double(targets.count * 5)
-  print("pattern matches, cold: \(format(matches / elapsed / 1e6)) M/s (\(format(elapsed / matches * 1e9, 0)) ns each, \(matched) matched)")
+  print(
+    "pattern matches, cold: \(format(matches / elapsed / 1e6)) M/s (\(format(elapsed / matches * 1e9, 0)) ns each, \(matched) matched)"
+  )
   // Whole normalization: extraction, routing, parsing, canonical URL, provenance.
   var normalized = 0
   start = MonotonicClock.now()

@@ -30,12 +30,10 @@ public struct FallbackChain: Sendable {
     let registry = self.registry
     LinkExtractor.forEachLink(in: input, isKnownHost: { registry.routesHost(of: $0) }) { link in
       if first == nil { first = link }
-      let route = registry.route(for: link)
-      if let start = route.firstIndex(where: { $0.normalizer.accepts(link) }) {
-        chosen = Found(link: link, route: route, start: start)
-        return false
-      }
-      return true
+      let found = Found(routing: link, in: registry)
+      guard found.recognized else { return true }
+      chosen = found
+      return false
     }
     if let chosen { return chosen }
     if let first { return Found(link: first, route: [], start: 0) }
@@ -52,6 +50,19 @@ public struct FallbackChain: Sendable {
     public var start: Int
     /// Whether some handler takes the link.
     public var recognized: Bool { start < route.count }
+
+    /// Routes `link`: its handlers, and the first that accepts it (asked in order, no further).
+    init(routing link: ParsedLink, in registry: NormalizerRegistry) {
+      self.link = link
+      self.route = registry.route(for: link)
+      self.start = route.firstIndex { $0.normalizer.accepts(link) } ?? route.count
+    }
+
+    init(link: ParsedLink, route: [NormalizerRegistry.Entry], start: Int) {
+      self.link = link
+      self.route = route
+      self.start = start
+    }
     /// The handlers that take the link, in order (asks every remaining handler).
     public var candidates: [NormalizerRegistry.Entry] {
       guard recognized else { return [] }
@@ -93,10 +104,7 @@ public struct FallbackChain: Sendable {
 
   /// Normalizes an already-extracted link; `input` is recorded as given.
   public func normalize(link: ParsedLink, input: String) async -> NormalizationRecord {
-    let route = registry.route(for: link)
-    let start = route.firstIndex { $0.normalizer.accepts(link) } ?? route.count
-    return await run(
-      PreparedInput(input: input, found: Found(link: link, route: route, start: start), offline: offline))
+    await run(PreparedInput(input: input, found: Found(routing: link, in: registry), offline: offline))
   }
 
   /// Runs a prepared input through its candidates without suspending, when every candidate the

@@ -38,11 +38,6 @@ public struct HostTable<Value: Sendable>: Sendable {
     }
   }
 
-  /// The hosts in the table (lower-case).
-  public var hosts: [String] { keys.map { String(decoding: $0, as: UTF8.self) } }
-
-  public var isEmpty: Bool { keys.isEmpty }
-
   /// The value for `host` (compared case-insensitively), or nil.
   public func value(forHost host: String) -> Value? {
     var host = host

@@ -97,6 +97,14 @@ public struct NormalizedLink: Sendable, Hashable {
     var remark: String?
   }
 
+  /// Sets every provenance field at once (one update instead of one per property).
+  public mutating func setProvenance(
+    parser: String?, resolvedURL: String?, resolver: String?, cached: Bool, remark: String?
+  ) {
+    let updated = Details(parser: parser, resolvedURL: resolvedURL, resolver: resolver, cached: cached, remark: remark)
+    details = updated.isEmpty ? nil : updated
+  }
+
   private mutating func updateDetails(_ change: (inout MutableDetails) -> Void) {
     var fields = MutableDetails(
       parser: details?.parser, resolvedURL: details?.resolvedURL, resolver: details?.resolver,

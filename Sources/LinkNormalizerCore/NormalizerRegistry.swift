@@ -54,9 +54,6 @@ public struct NormalizerRegistry: Sendable {
   /// Every registered handler in precedence order.
   public var allEntries: [Entry] { entries.sorted(by: NormalizerRegistry.precedes) }
 
-  /// Every host some handler serves.
-  public var routedHosts: Set<String> { Set(routes.hosts) }
-
   /// Whether some handler serves `host` specifically (not just through an any-host handler).
   public func routes(host: String) -> Bool { routes.value(forHost: host) != nil }
 
@@ -72,17 +69,12 @@ public struct NormalizerRegistry: Sendable {
   /// The handlers that would be tried for `link`, in order: the dry-run answer. Pure; calls only
   /// ``LinkNormalizer/accepts(_:)``.
   public func candidates(for link: ParsedLink) -> [Entry] {
-    let route = link.host(in: routes) ?? anyHostRoute
-    var result: [Entry] = []
-    for entry in route where entry.normalizer.accepts(link) { result.append(entry) }
-    return result
+    route(for: link).filter { $0.normalizer.accepts(link) }
   }
 
   /// Whether any handler accepts `link`.
   public func recognizes(_ link: ParsedLink) -> Bool {
-    let route = link.host(in: routes) ?? anyHostRoute
-    for entry in route where entry.normalizer.accepts(link) { return true }
-    return false
+    route(for: link).contains { $0.normalizer.accepts(link) }
   }
 
   static func precedes(_ a: Entry, _ b: Entry) -> Bool {

@@ -76,6 +76,11 @@ public struct ParsedLink: Sendable, CustomStringConvertible {
   /// The fragment without its `#`, or nil.
   public var fragment: String? { fragmentRange.map(string) }
 
+  /// What identifies the link's target whatever its spelling: the lower-case host, then the path
+  /// and query (scheme, user info, port and fragment ignored). Two inputs with the same key are
+  /// the same link to a resolver.
+  public var identityKey: String { host + target }
+
   /// What patterns are matched against: the path (`/` when empty), then `?` and the query when
   /// present. Never the host or the fragment.
   public var target: String { withTargetBytes { String(decoding: $0, as: UTF8.self) } }

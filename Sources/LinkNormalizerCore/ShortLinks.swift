@@ -39,10 +39,10 @@ public struct ShortLinkSpec: Sendable {
   }
 
   /// The key under which a short link's resolution is shared and cached:
-  /// `<platform>:<lower-case host><path and query>` (scheme and fragment ignored, so
-  /// `http://` and `https://` forms of one link share an entry).
+  /// `<platform>:` then the link's ``ParsedLink/identityKey`` (so `http://` and `https://` forms
+  /// of one link share an entry).
   public func cacheKey(for link: ParsedLink) -> String {
-    platform + ":" + link.host + link.target
+    platform + ":" + link.identityKey
   }
 
   /// Whether `link` has this platform's short-link shape.
@@ -172,11 +172,9 @@ public struct ShortLinkNormalizer: LinkNormalizer {
     for parser in parsers where parser.accepts(resolved) {
       if case .normalized(var result)? = try parser.normalizeSynchronously(resolved) {
         result.handler = handler
-        result.parser = parser.name
-        result.resolver = resolution.resolver
-        result.resolvedURL = resolution.url
-        result.cached = resolution.cached
-        if resolution.cached { result.remark = "cached answer from \(resolution.resolver)" }
+        result.setProvenance(
+          parser: parser.name, resolvedURL: resolution.url, resolver: resolution.resolver, cached: resolution.cached,
+          remark: resolution.cached ? "cached answer from \(resolution.resolver)" : result.remark)
         return result
       }
     }

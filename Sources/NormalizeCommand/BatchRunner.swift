@@ -14,6 +14,11 @@ enum InputSegment: Sendable {
   case standardInput
 }
 
+extension ErrorCode {
+  /// The run was interrupted (Ctrl-C, SIGTERM) before this input got a remote answer.
+  static let interrupted: ErrorCode = "interrupted"
+}
+
 /// Numbers the blocks the reader hands to workers, until the run loop closes it. Closing returns
 /// how many blocks were admitted, so the run loop knows exactly which blocks to wait for.
 final class InputGate: Sendable {
@@ -135,7 +140,6 @@ final class BatchRunner {
   struct Summary {
     var tally = Tally()
     var deduplicated = 0
-    var remoteRuns = 0
     var inputError: String? = nil
     var outputClosed = false
     var interrupted = false
@@ -292,19 +296,15 @@ final class BatchRunner {
       stderr.release()
     }
     var tally = Tally()
-    while queueHead < queue.count {
+    drain: while queueHead < queue.count {
       switch queue[queueHead] {
       case .output(let outBytes, let errBytes):
         flush(&stdout, &stderr)
         out.write(outBytes.bytes)
         if let errBytes { err.write(errBytes.bytes) }
       case .pending(let index):
-        guard let record = done.removeValue(forKey: index) else {
-          flush(&stdout, &stderr)
-          summary.tally.add(tally)
-          compactQueue()
-          return
-        }
+        // The oldest unwritten input still waits for its remote answer: everything after it waits too.
+        guard let record = done.removeValue(forKey: index) else { break drain }
         configuration.formatter.write(record, index: index, out: &stdout, err: &stderr, tally: &tally)
       case .blockEnd:
         permits.signal()
@@ -351,7 +351,7 @@ final class BatchRunner {
       startWaiting(continuation: continuation)
       return
     }
-    let key = link.host + link.target
+    let key = link.identityKey
     if let finished = recent[key] {
       summary.deduplicated += 1
       done[index] = reuse(finished, input: prepared.input, link: link)
@@ -372,7 +372,6 @@ final class BatchRunner {
       let job = waiting[waitingHead]
       waitingHead += 1
       running += 1
-      summary.remoteRuns += 1
       let chain = configuration.chain
       tasks[job.key] = Task {
         let record = await chain.run(job.prepared)
@@ -398,7 +397,7 @@ final class BatchRunner {
   private func interruptedRecord(_ input: String, link: ParsedLink?) -> NormalizationRecord {
     NormalizationRecord(
       input: input, foundLink: link,
-      result: .failure(NormalizationError("interrupted", "the run was interrupted before this input was resolved")),
+      result: .failure(NormalizationError(.interrupted, "the run was interrupted before this input was resolved")),
       attempts: [])
   }
 

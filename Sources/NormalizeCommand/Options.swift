@@ -138,7 +138,7 @@ public enum OptionParser {
       case "--resolvers":
         let text = try value(for: name, inline: inline)
         let list = text.split(separator: ",", omittingEmptySubsequences: false).map {
-          String($0).trimmingSpaces()
+          String($0).trimmingCharacters(in: " ")
         }
         guard !list.isEmpty, list.allSatisfy({ $0 == "api" || $0 == "redirect" }), Set(list).count == list.count else {
           throw UsageError("--resolvers takes api, redirect or both in order (e.g. api,redirect), not '\(text)'")
@@ -195,13 +195,4 @@ func parseDuration(_ text: String) -> Int64? {
   guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let value = Int64(digits), value >= 0, value < Int64.max / unit
   else { return nil }
   return value * unit
-}
-
-extension String {
-  func trimmingSpaces() -> String {
-    var slice = Substring(self)
-    while slice.first == " " { slice.removeFirst() }
-    while slice.last == " " { slice.removeLast() }
-    return String(slice)
-  }
 }

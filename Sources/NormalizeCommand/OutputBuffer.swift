@@ -9,7 +9,7 @@ import Synchronization
 /// A growable byte buffer for output, written through a raw pointer.
 ///
 /// A value type with manual storage: exactly one owner, passed `inout`, and released with
-/// ``release()`` (or handed over with ``takeBytes()``). Appends cost a bounds check and a
+/// ``release()`` (or handed over to a ``ByteBlock``). Appends cost a bounds check and a
 /// `memcpy`; JSON escaping scans with a lookup table. This is what keeps formatting at a few
 /// hundred nanoseconds per record.
 struct OutputBuffer {
@@ -25,13 +25,6 @@ struct OutputBuffer {
   func release() { BufferPool.shared.give(base, capacity: capacity) }
 
   var isEmpty: Bool { count == 0 }
-
-  /// The bytes written so far, copied out; the storage is released.
-  func takeBytes() -> [UInt8] {
-    let bytes = [UInt8](UnsafeBufferPointer(start: base, count: count))
-    release()
-    return bytes
-  }
 
   mutating func removeAll() { count = 0 }
 
@@ -79,10 +72,6 @@ struct OutputBuffer {
   mutating func append(_ string: String) {
     var string = string
     string.withUTF8 { append($0) }
-  }
-
-  mutating func append(_ other: OutputBuffer) {
-    append(UnsafeBufferPointer(start: other.base, count: other.count))
   }
 
   mutating func appendInteger(_ value: Int) {
@@ -202,14 +191,6 @@ struct OutputBuffer {
     return below != 0 || hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x5C))
   }
 
-  /// Appends `"name":` (name must need no escaping).
-  @inline(__always)
-  mutating func appendKey(_ name: StaticString) {
-    append(UInt8(ascii: "\""))
-    append(name)
-    append("\":")
-  }
-
   @inline(__always) private func hexDigit(_ v: UInt8) -> UInt8 {
     v < 10 ? UInt8(ascii: "0") + v : UInt8(ascii: "a") + v - 10
   }
@@ -255,7 +236,6 @@ final class BufferPool: Sendable {
 final class DescriptorWriter {
   let fd: Int32
   private(set) var isClosed = false
-  private(set) var brokenPipe = false
 
   init(fd: Int32) { self.fd = fd }
 
@@ -269,7 +249,6 @@ final class DescriptorWriter {
       } else if n < 0 && errno == EINTR {
         continue
       } else {
-        if errno == EPIPE { brokenPipe = true }
         isClosed = true
         return
       }

@@ -61,7 +61,6 @@ struct RemoteSetup {
   var cache: ResolutionCacheAccess? = nil
   /// Requests per resolver name, read at the end of the run.
   var requestCounters: [(name: String, transport: CountingTransport)] = []
-  var apiClient: JustOneAPIClient? = nil
 
   /// Builds the run's resolvers and cache from the options and environment.
   /// - Throws: ``UsageError`` for a missing or unreadable token, or `api` chosen without a token.
@@ -95,7 +94,6 @@ struct RemoteSetup {
           token: Secret(token), baseURL: baseURL, timeout: timeout, retries: options.retries,
           maximumConcurrentRequests: concurrency)
         let client = JustOneAPIClient(configuration: configuration, transport: transport)
-        setup.apiClient = client
         setup.resolvers.append(JustOneAPIResolver(client: client))
         setup.requestCounters.append(("justoneapi", transport))
       default:
@@ -117,7 +115,10 @@ struct RemoteSetup {
       return token
     }
     if let file = options.tokenFile {
-      guard let text = readSmallFile(file) else { throw UsageError("cannot read the token file \(file)") }
+      guard case .success(let bytes) = FileContents.read(file, limit: 65_536) else {
+        throw UsageError("cannot read the token file \(file)")
+      }
+      let text = String(decoding: bytes, as: UTF8.self)
       let token = text.trimmingCharacters(in: " \t\r\n")
       guard !token.isEmpty, !token.contains(where: { $0.isWhitespace }) else {
         throw UsageError("the token file \(file) must hold the token alone")
@@ -154,23 +155,6 @@ struct RemoteSetup {
     let frozen = map
     return { host in frozen[host].map { RemoteEndpoint(scheme: "http", host: "127.0.0.1", port: $0) } }
   }
-}
-
-/// Reads a file of at most 64 KiB; nil when it cannot be read.
-func readSmallFile(_ path: String) -> String? {
-  let fd = open(path, O_RDONLY)
-  guard fd >= 0 else { return nil }
-  defer { close(fd) }
-  var bytes: [UInt8] = []
-  var buffer = [UInt8](repeating: 0, count: 4_096)
-  while bytes.count <= 65_536 {
-    let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-    if n < 0 && errno == EINTR { continue }
-    guard n >= 0 else { return nil }
-    if n == 0 { return String(decoding: bytes, as: UTF8.self) }
-    bytes.append(contentsOf: buffer[0..<n])
-  }
-  return nil
 }
 
 extension String {

@@ -2,12 +2,6 @@ import JSONValue
 public import LinkNormalizerCore
 import PCRE2
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
-
 /// Rule packs: platforms declared in JSON, without writing Swift.
 ///
 /// A pack file holds one platform object, or an array of them:
@@ -44,7 +38,7 @@ public enum RulePack {
   ///   the file cannot be read, is larger than ``maximumFileSize`` or is not valid JSON).
   public static func load(contentsOf path: String) throws(RulePackError) -> [Platform] {
     let bytes: [UInt8]
-    switch readFile(path, limit: maximumFileSize) {
+    switch FileContents.read(path, limit: maximumFileSize) {
     case .success(let contents): bytes = contents
     case .failure(let problem): throw RulePackError(file: path, path: "$", message: "cannot read the file: \(problem)")
     }
@@ -73,31 +67,6 @@ public enum RulePack {
     return [try reader.platform(root, at: "$")]
   }
 
-  /// The contents of the file at `path`, or why it cannot be read (`strerror` text, or too large).
-  static func readFile(_ path: String, limit: Int) -> Result<[UInt8], ReadProblem> {
-    var fd: Int32
-    repeat { fd = open(path, O_RDONLY | O_CLOEXEC) } while fd < 0 && errno == EINTR
-    guard fd >= 0 else { return .failure(ReadProblem(errno: errno)) }
-    defer { close(fd) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-    while true {
-      let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-      if n < 0 {
-        if errno == EINTR { continue }
-        return .failure(ReadProblem(errno: errno))
-      }
-      if n == 0 { return .success(bytes) }
-      guard bytes.count + n <= limit else { return .failure(ReadProblem(message: "larger than \(limit >> 20) MiB")) }
-      bytes.append(contentsOf: chunk[0..<n])
-    }
-  }
-
-  struct ReadProblem: Error, CustomStringConvertible {
-    var description: String
-    init(message: String) { description = message }
-    init(errno code: Int32) { description = strerror(code).map { String(cString: $0) } ?? "errno \(code)" }
-  }
 }
 
 /// A problem in a rule pack: where (file and JSON path) and what.
