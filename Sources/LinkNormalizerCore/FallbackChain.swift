@@ -114,11 +114,82 @@ public struct FallbackChain: Sendable {
   /// answered here.
   public func runSynchronously(_ prepared: PreparedInput) -> NormalizationRecord? {
     guard let found = prepared.found, found.recognized else { return emptyRecord(prepared) }
-    let link = found.link
     var trail = Trail()
-    for index in found.start..<found.route.count {
-      let handler = found.route[index].normalizer
-      if index > found.start && !handler.accepts(link) { continue }
+    return continueSynchronously(
+      input: prepared.input, link: found.link, route: found.route, from: found.start, firstAccepts: true,
+      trail: &trail)
+  }
+
+  /// The result of ``normalizeSynchronously(_:)``.
+  public enum SynchronousResult: Sendable {
+    /// The input's record, produced without suspending.
+    case finished(NormalizationRecord)
+    /// Some candidate can only answer asynchronously or needs the network: ``run(_:)`` this
+    /// prepared input (it starts over).
+    case needsAsync(PreparedInput)
+  }
+
+  /// ``prepare(_:)`` and ``runSynchronously(_:)`` in one pass, the batch fast path: each handler
+  /// is asked once through ``LinkNormalizer/attemptSynchronously(_:)`` (accept and answer together)
+  /// rather than ``LinkNormalizer/accepts(_:)`` during routing and again to run. Same link choice,
+  /// precedence and records as `run(prepare(input))`.
+  public func normalizeSynchronously(_ input: String) -> SynchronousResult {
+    var first: ParsedLink? = nil
+    var result: SynchronousResult? = nil
+    LinkExtractor.forEachLink(in: input, isKnownHost: { self.registry.routesHost(of: $0) }) { link in
+      if first == nil { first = link }
+      let route = registry.route(for: link)
+      for index in route.indices {
+        let handler = route[index].normalizer
+        if handler.requiresNetwork {
+          guard handler.accepts(link) else { continue }
+          let prepared = PreparedInput(
+            input: input, found: Found(link: link, route: route, start: index), offline: offline)
+          result = runSynchronously(prepared).map(SynchronousResult.finished) ?? .needsAsync(prepared)
+          return false
+        }
+        let started = MonotonicTime.now()
+        switch handler.attemptSynchronously(link) {
+        case .notAccepted:
+          continue
+        case .asynchronous:
+          result = .needsAsync(
+            PreparedInput(input: input, found: Found(link: link, route: route, start: index), offline: offline))
+        case .answered(let outcome):
+          var trail = Trail()
+          if let success = trail.add(handler.name, outcome, duration: MonotonicTime.since(started)) {
+            result = .finished(
+              NormalizationRecord(input: input, foundLink: link, result: .success(success), attempts: trail.attempts))
+          } else if let record = continueSynchronously(
+            input: input, link: link, route: route, from: index + 1, firstAccepts: false, trail: &trail)
+          {
+            result = .finished(record)
+          } else {
+            result = .needsAsync(
+              PreparedInput(input: input, found: Found(link: link, route: route, start: index), offline: offline))
+          }
+        }
+        return false
+      }
+      return true
+    }
+    if let result { return result }
+    return .finished(
+      emptyRecord(
+        PreparedInput(input: input, found: first.map { Found(link: $0, route: [], start: 0) }, offline: offline)))
+  }
+
+  /// The synchronous chain from `route[from]` on, after the attempts already in `trail`; nil as
+  /// soon as a handler can only answer asynchronously or needs the network while online. With
+  /// `firstAccepts`, `route[from]` is known to accept the link and is not asked again.
+  private func continueSynchronously(
+    input: String, link: ParsedLink, route: [NormalizerRegistry.Entry], from start: Int, firstAccepts: Bool,
+    trail: inout Trail
+  ) -> NormalizationRecord? {
+    if trail.lastFailure?.isFinal == true { return trail.failureRecord(input: input, link: link) }
+    for index in start..<route.count {
+      let handler = route[index].normalizer
+      if !(firstAccepts && index == start) && !handler.accepts(link) { continue }
       if handler.requiresNetwork {
         guard offline else { return nil }
         trail.skipOffline(handler.name)
@@ -133,12 +204,11 @@ public struct FallbackChain: Sendable {
         outcome = .failure(error)
       }
       if let result = trail.add(handler.name, outcome, duration: MonotonicTime.since(started)) {
-        return NormalizationRecord(
-          input: prepared.input, foundLink: link, result: .success(result), attempts: trail.attempts)
+        return NormalizationRecord(input: input, foundLink: link, result: .success(result), attempts: trail.attempts)
       }
       if trail.lastFailure?.isFinal == true { break }
     }
-    return trail.failureRecord(input: prepared.input, link: link)
+    return trail.failureRecord(input: input, link: link)
   }
 
   /// Runs a prepared input through its candidates.

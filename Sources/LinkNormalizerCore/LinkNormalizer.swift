@@ -41,12 +41,40 @@ public protocol LinkNormalizer: Sendable {
   /// batches run on plain threads without async overhead; the chain falls back to the async path
   /// for an input as soon as one of its candidates returns nil here.
   func normalizeSynchronously(_ link: ParsedLink) throws(NormalizationError) -> NormalizerOutcome?
+
+  /// ``accepts(_:)`` and ``normalizeSynchronously(_:)`` in one call, for batch paths that would
+  /// otherwise match a link twice: `.notAccepted` exactly when `accepts(link)` is false, else what
+  /// `normalizeSynchronously(link)` returns or throws (`.asynchronous` for nil). The default
+  /// implementation calls the two in turn; a handler overrides it only to share work between them,
+  /// and must then keep both answers identical. Never called for handlers that require the
+  /// network.
+  func attemptSynchronously(_ link: ParsedLink) -> SynchronousAttempt
+}
+
+/// The answer of ``LinkNormalizer/attemptSynchronously(_:)``.
+public enum SynchronousAttempt: Sendable {
+  /// The handler does not take the link (``LinkNormalizer/accepts(_:)`` is false).
+  case notAccepted
+  /// The handler takes the link but can only answer through ``LinkNormalizer/normalize(_:context:)``.
+  case asynchronous
+  /// The handler's synchronous answer: an outcome, or the error it threw.
+  case answered(Result<NormalizerOutcome, NormalizationError>)
 }
 
 extension LinkNormalizer {
   public var hosts: Set<String> { [] }
   public var requiresNetwork: Bool { false }
   public func normalizeSynchronously(_ link: ParsedLink) throws(NormalizationError) -> NormalizerOutcome? { nil }
+
+  public func attemptSynchronously(_ link: ParsedLink) -> SynchronousAttempt {
+    guard accepts(link) else { return .notAccepted }
+    do throws(NormalizationError) {
+      guard let outcome = try normalizeSynchronously(link) else { return .asynchronous }
+      return .answered(.success(outcome))
+    } catch {
+      return .answered(.failure(error))
+    }
+  }
 }
 
 /// How a handler ended when it did not throw.

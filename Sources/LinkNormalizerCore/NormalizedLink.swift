@@ -12,60 +12,102 @@ public struct LinkKind: RawRepresentable, Hashable, Sendable, ExpressibleByStrin
 }
 
 /// The stable identity of one link.
+///
+/// A value type stored in one shared, copy-on-write box: copying or destroying a result costs one
+/// reference-count operation however many fields it has, which matters on the batch path (every
+/// result is copied several times between a handler and the output). Mutating a copy never
+/// affects another.
 public struct NormalizedLink: Sendable, Hashable {
   /// The platform's plugin name (e.g. `"xiaohongshu"`).
-  public var platform: String
-  public var kind: LinkKind
+  public var platform: String {
+    get { storage.platform }
+    set { mutate { $0.platform = newValue } }
+  }
+  public var kind: LinkKind {
+    get { storage.kind }
+    set { mutate { $0.kind = newValue } }
+  }
   /// The platform's id for the object, in its canonical spelling.
-  public var id: String
+  public var id: String {
+    get { storage.id }
+    set { mutate { $0.id = newValue } }
+  }
   /// A canonical URL: built only from the id and the kept parameters, so normalizing it again
   /// returns it unchanged.
-  public var canonicalURL: String
+  public var canonicalURL: String {
+    get { storage.canonicalURL }
+    set { mutate { $0.canonicalURL = newValue } }
+  }
   /// Further identifiers found in the link (e.g. `user_id` for a note opened from a profile).
-  public var identifiers: [Field]
+  public var identifiers: [Field] {
+    get { storage.identifiers }
+    set { mutate { $0.identifiers = newValue } }
+  }
   /// Access parameters kept from the link, percent-decoded exactly once (e.g. `xsec_token`).
-  public var parameters: [Field]
+  public var parameters: [Field] {
+    get { storage.parameters }
+    set { mutate { $0.parameters = newValue } }
+  }
   /// The handler that produced this result (the chain fills it in).
-  public var handler: String
+  public var handler: String {
+    get { storage.handler }
+    set { mutate { $0.handler = newValue } }
+  }
   /// The pattern parser that produced the id, when it differs from ``handler`` (a resolver
   /// produced the URL and a parser read the id from it).
   public var parser: String? {
-    get { details?.parser }
-    set { updateDetails { $0.parser = newValue } }
+    get { storage.parser }
+    set { mutate { $0.parser = newValue } }
   }
   /// The URL a resolver produced for a short link, as returned (credentials never appear here).
   public var resolvedURL: String? {
-    get { details?.resolvedURL }
-    set { updateDetails { $0.resolvedURL = newValue } }
+    get { storage.resolvedURL }
+    set { mutate { $0.resolvedURL = newValue } }
   }
   /// The resolver that produced ``resolvedURL``.
   public var resolver: String? {
-    get { details?.resolver }
-    set { updateDetails { $0.resolver = newValue } }
+    get { storage.resolver }
+    set { mutate { $0.resolver = newValue } }
   }
   /// True when the resolution came from a cache rather than a remote call made in this run.
   public var cached: Bool {
-    get { details?.cached ?? false }
-    set { updateDetails { $0.cached = newValue } }
+    get { storage.cached }
+    set { mutate { $0.cached = newValue } }
   }
   /// A human remark about how the answer was reached (e.g. "id recovered from an unknown path").
   public var remark: String? {
-    get { details?.remark }
-    set { updateDetails { $0.remark = newValue } }
+    get { storage.remark }
+    set { mutate { $0.remark = newValue } }
   }
 
-  /// The provenance fields most results do not have, kept out of line so that the common result
-  /// (a local parse) stays small to copy. Value semantics are preserved by copy-on-write.
-  private var details: Details?
+  private var storage: Storage
 
-  private final class Details: Sendable, Hashable {
-    let parser: String?
-    let resolvedURL: String?
-    let resolver: String?
-    let cached: Bool
-    let remark: String?
+  /// Mutable only while uniquely referenced (see ``mutate(_:)``), so sharing it is safe.
+  private final class Storage: @unchecked Sendable {
+    var platform: String
+    var kind: LinkKind
+    var id: String
+    var canonicalURL: String
+    var identifiers: [Field]
+    var parameters: [Field]
+    var handler: String
+    var parser: String?
+    var resolvedURL: String?
+    var resolver: String?
+    var cached: Bool
+    var remark: String?
 
-    init(parser: String?, resolvedURL: String?, resolver: String?, cached: Bool, remark: String?) {
+    init(
+      platform: String, kind: LinkKind, id: String, canonicalURL: String, identifiers: [Field], parameters: [Field],
+      handler: String, parser: String?, resolvedURL: String?, resolver: String?, cached: Bool, remark: String?
+    ) {
+      self.platform = platform
+      self.kind = kind
+      self.id = id
+      self.canonicalURL = canonicalURL
+      self.identifiers = identifiers
+      self.parameters = parameters
+      self.handler = handler
       self.parser = parser
       self.resolvedURL = resolvedURL
       self.resolver = resolver
@@ -73,47 +115,30 @@ public struct NormalizedLink: Sendable, Hashable {
       self.remark = remark
     }
 
-    static func == (a: Details, b: Details) -> Bool {
-      a.parser == b.parser && a.resolvedURL == b.resolvedURL && a.resolver == b.resolver && a.cached == b.cached
-        && a.remark == b.remark
+    func copy() -> Storage {
+      Storage(
+        platform: platform, kind: kind, id: id, canonicalURL: canonicalURL, identifiers: identifiers,
+        parameters: parameters, handler: handler, parser: parser, resolvedURL: resolvedURL, resolver: resolver,
+        cached: cached, remark: remark)
     }
-
-    func hash(into hasher: inout Hasher) {
-      hasher.combine(parser)
-      hasher.combine(resolvedURL)
-      hasher.combine(resolver)
-      hasher.combine(cached)
-      hasher.combine(remark)
-    }
-
-    var isEmpty: Bool { parser == nil && resolvedURL == nil && resolver == nil && !cached && remark == nil }
   }
 
-  private struct MutableDetails {
-    var parser: String?
-    var resolvedURL: String?
-    var resolver: String?
-    var cached: Bool
-    var remark: String?
+  private mutating func mutate(_ change: (Storage) -> Void) {
+    if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+    change(storage)
   }
 
-  /// Sets every provenance field at once (one update instead of one per property).
+  /// Sets every provenance field at once.
   public mutating func setProvenance(
     parser: String?, resolvedURL: String?, resolver: String?, cached: Bool, remark: String?
   ) {
-    let updated = Details(parser: parser, resolvedURL: resolvedURL, resolver: resolver, cached: cached, remark: remark)
-    details = updated.isEmpty ? nil : updated
-  }
-
-  private mutating func updateDetails(_ change: (inout MutableDetails) -> Void) {
-    var fields = MutableDetails(
-      parser: details?.parser, resolvedURL: details?.resolvedURL, resolver: details?.resolver,
-      cached: details?.cached ?? false, remark: details?.remark)
-    change(&fields)
-    let updated = Details(
-      parser: fields.parser, resolvedURL: fields.resolvedURL, resolver: fields.resolver, cached: fields.cached,
-      remark: fields.remark)
-    details = updated.isEmpty ? nil : updated
+    mutate {
+      $0.parser = parser
+      $0.resolvedURL = resolvedURL
+      $0.resolver = resolver
+      $0.cached = cached
+      $0.remark = remark
+    }
   }
 
   public init(
@@ -122,15 +147,36 @@ public struct NormalizedLink: Sendable, Hashable {
     parser: String? = nil, resolvedURL: String? = nil, resolver: String? = nil,
     cached: Bool = false, remark: String? = nil
   ) {
-    self.platform = platform
-    self.kind = kind
-    self.id = id
-    self.canonicalURL = canonicalURL
-    self.identifiers = identifiers
-    self.parameters = parameters
-    self.handler = handler
-    let details = Details(parser: parser, resolvedURL: resolvedURL, resolver: resolver, cached: cached, remark: remark)
-    self.details = details.isEmpty ? nil : details
+    storage = Storage(
+      platform: platform, kind: kind, id: id, canonicalURL: canonicalURL, identifiers: identifiers,
+      parameters: parameters, handler: handler, parser: parser, resolvedURL: resolvedURL, resolver: resolver,
+      cached: cached, remark: remark)
+  }
+
+  public static func == (a: NormalizedLink, b: NormalizedLink) -> Bool {
+    if a.storage === b.storage { return true }
+    let x = a.storage
+    let y = b.storage
+    return x.platform == y.platform && x.kind == y.kind && x.id == y.id && x.canonicalURL == y.canonicalURL
+      && x.identifiers == y.identifiers && x.parameters == y.parameters && x.handler == y.handler
+      && x.parser == y.parser && x.resolvedURL == y.resolvedURL && x.resolver == y.resolver && x.cached == y.cached
+      && x.remark == y.remark
+  }
+
+  public func hash(into hasher: inout Hasher) {
+    let s = storage
+    hasher.combine(s.platform)
+    hasher.combine(s.kind)
+    hasher.combine(s.id)
+    hasher.combine(s.canonicalURL)
+    hasher.combine(s.identifiers)
+    hasher.combine(s.parameters)
+    hasher.combine(s.handler)
+    hasher.combine(s.parser)
+    hasher.combine(s.resolvedURL)
+    hasher.combine(s.resolver)
+    hasher.combine(s.cached)
+    hasher.combine(s.remark)
   }
 }
 
@@ -166,34 +212,74 @@ public struct Attempt: Sendable, Hashable {
 }
 
 /// Everything known about one input after normalization: exactly one per input, success or not.
+///
+/// Stored in one immutable shared box (a setter replaces the box), so that copying and destroying
+/// a record costs one reference-count operation.
 public struct NormalizationRecord: Sendable {
+  private final class Storage: Sendable {
+    let input: String
+    let foundLink: ParsedLink?
+    let link: NormalizedLink?
+    let error: NormalizationError?
+    let attempts: [Attempt]
+    init(
+      input: String, foundLink: ParsedLink?, link: NormalizedLink?, error: NormalizationError?, attempts: [Attempt]
+    ) {
+      self.input = input
+      self.foundLink = foundLink
+      self.link = link
+      self.error = error
+      self.attempts = attempts
+    }
+  }
+  private var storage: Storage
+
   /// The input as given.
-  public var input: String
+  public var input: String {
+    get { storage.input }
+    set { storage = Storage(input: newValue, foundLink: foundLink, link: link, error: error, attempts: attempts) }
+  }
   /// The link found in the input (nil when none was found).
-  public var foundLink: ParsedLink?
+  public var foundLink: ParsedLink? {
+    get { storage.foundLink }
+    set { storage = Storage(input: input, foundLink: newValue, link: link, error: error, attempts: attempts) }
+  }
   /// The text of the link found in the input (nil when none was found).
   public var url: String? { foundLink?.text }
   /// The identity, or the error that decided this input.
-  public var result: Result<NormalizedLink, NormalizationError>
+  public var result: Result<NormalizedLink, NormalizationError> {
+    get {
+      if let link { return .success(link) }
+      return .failure(error ?? NormalizationError(.unsupported, "not recognized"))
+    }
+    set {
+      storage = NormalizationRecord.storage(input: input, foundLink: foundLink, result: newValue, attempts: attempts)
+    }
+  }
   /// Every handler the chain tried, in order, including intermediate tries.
-  public var attempts: [Attempt]
+  public var attempts: [Attempt] {
+    get { storage.attempts }
+    set { storage = Storage(input: input, foundLink: foundLink, link: link, error: error, attempts: newValue) }
+  }
+  /// The identity, when the input was normalized (then ``error`` is nil).
+  public var link: NormalizedLink? { storage.link }
+  /// The error that decided this input, when it was not normalized (then ``link`` is nil).
+  public var error: NormalizationError? { storage.error }
 
   public init(
     input: String, foundLink: ParsedLink?, result: Result<NormalizedLink, NormalizationError>, attempts: [Attempt]
   ) {
-    self.input = input
-    self.foundLink = foundLink
-    self.result = result
-    self.attempts = attempts
+    storage = NormalizationRecord.storage(input: input, foundLink: foundLink, result: result, attempts: attempts)
   }
 
-  public var link: NormalizedLink? {
-    if case .success(let link) = result { return link }
-    return nil
-  }
-
-  public var error: NormalizationError? {
-    if case .failure(let error) = result { return error }
-    return nil
+  private static func storage(
+    input: String, foundLink: ParsedLink?, result: Result<NormalizedLink, NormalizationError>, attempts: [Attempt]
+  ) -> Storage {
+    switch result {
+    case .success(let link):
+      return Storage(input: input, foundLink: foundLink, link: link, error: nil, attempts: attempts)
+    case .failure(let error):
+      return Storage(input: input, foundLink: foundLink, link: nil, error: error, attempts: attempts)
+    }
   }
 }

@@ -19,22 +19,51 @@
 public struct ParsedLink: Sendable, CustomStringConvertible {
   /// The text the link was found in (the whole input, or the URL itself).
   public let source: String
+  /// Byte offsets into `source` (32-bit: a link is a value copied on every hot path, so it is
+  /// kept small, with one reference-counted field).
+  private let bounds: Bounds
+
+  private struct Bounds {
+    var start: Int32
+    var end: Int32
+    var hostStart: Int32
+    var hostEnd: Int32
+    /// The path runs from the end of the authority to `pathEnd`.
+    var pathStart: Int32
+    var pathEnd: Int32
+    /// -1 when there is no query.
+    var queryStart: Int32
+    var queryEnd: Int32
+    /// -1 when there is no fragment; the fragment runs to `end`.
+    var fragmentStart: Int32
+    /// 0 when there is no explicit port.
+    var port: Int32
+    /// 0 none, 1 http, 2 https.
+    var scheme: UInt8
+  }
+
   /// The link's byte range in `source`.
-  public let range: Range<Int>
+  public var range: Range<Int> { Int(bounds.start)..<Int(bounds.end) }
   /// `"http"`, `"https"` (lower-cased), or nil when the link had no scheme.
-  public let scheme: String?
+  public var scheme: String? {
+    switch bounds.scheme {
+    case 1: return "http"
+    case 2: return "https"
+    default: return nil
+    }
+  }
   /// The explicit port, if any.
-  public let port: Int?
-  let hostRange: Range<Int>
-  let pathRange: Range<Int>
-  let queryRange: Range<Int>?
-  let fragmentRange: Range<Int>?
+  public var port: Int? { bounds.port > 0 ? Int(bounds.port) : nil }
+  var hostRange: Range<Int> { Int(bounds.hostStart)..<Int(bounds.hostEnd) }
+  var pathRange: Range<Int> { Int(bounds.pathStart)..<Int(bounds.pathEnd) }
+  var queryRange: Range<Int>? { bounds.queryStart < 0 ? nil : Int(bounds.queryStart)..<Int(bounds.queryEnd) }
+  var fragmentRange: Range<Int>? { bounds.fragmentStart < 0 ? nil : Int(bounds.fragmentStart)..<Int(bounds.end) }
 
   /// Parses all of `text` as a link; nil when it is not one (see type doc).
   ///
   /// Accepts `http://`, `https://` (any case) and scheme-less `host[:port][/path][?query][#fragment]`.
   /// Rejects other schemes, empty hosts, hosts with characters outside `[A-Za-z0-9.-]` (IPv6
-  /// literals and IDNs included) and ports that are not 1–65535.
+  /// literals and IDNs included), ports that are not 1–65535, and text over 2 GiB.
   public init?(_ text: String) {
     self.init(source: text, range: 0..<text.utf8.count)
   }
@@ -44,18 +73,22 @@ public struct ParsedLink: Sendable, CustomStringConvertible {
     var copy = source
     guard
       let parts = copy.withUTF8({ buffer -> Parts? in
-        guard range.lowerBound >= 0, range.upperBound <= buffer.count else { return nil }
+        guard range.lowerBound >= 0, range.upperBound <= buffer.count, range.upperBound < Int(Int32.max) else {
+          return nil
+        }
         return Parts.parse(buffer, range)
       })
     else { return nil }
     self.source = source
-    self.range = range
-    self.scheme = parts.scheme
-    self.port = parts.port
-    self.hostRange = parts.host
-    self.pathRange = parts.path
-    self.queryRange = parts.query
-    self.fragmentRange = parts.fragment
+    self.bounds = Bounds(
+      start: Int32(range.lowerBound), end: Int32(range.upperBound),
+      hostStart: Int32(parts.host.lowerBound), hostEnd: Int32(parts.host.upperBound),
+      pathStart: Int32(parts.path.lowerBound), pathEnd: Int32(parts.path.upperBound),
+      queryStart: parts.query.map { Int32($0.lowerBound) } ?? -1,
+      queryEnd: parts.query.map { Int32($0.upperBound) } ?? -1,
+      fragmentStart: parts.fragment.map { Int32($0.lowerBound) } ?? -1,
+      port: Int32(parts.port ?? 0),
+      scheme: parts.scheme == "https" ? 2 : parts.scheme == "http" ? 1 : 0)
   }
 
   // MARK: Convenience accessors (allocate)
@@ -244,8 +277,12 @@ public struct ParsedLink: Sendable, CustomStringConvertible {
       var fragment: Range<Int>? = nil
       var cursor = pathEnd
       if cursor < n, b[cursor] == UInt8(ascii: "?") {
-        var queryEnd = cursor + 1
-        while queryEnd < n, b[queryEnd] != UInt8(ascii: "#") { queryEnd += 1 }
+        // Queries are long (share parameters): find their end with memchr.
+        let from = b.baseAddress! + cursor + 1
+        let queryEnd =
+          memchr(from, Int32(UInt8(ascii: "#")), n - cursor - 1).map {
+            b.baseAddress!.distance(to: $0.assumingMemoryBound(to: UInt8.self))
+          } ?? n
         query = (cursor + 1)..<queryEnd
         cursor = queryEnd
       }

@@ -1,5 +1,11 @@
 public import PCRE2
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// One full-URL form of a platform: a PCRE2 pattern with a named group `id`, what kind of object
 /// it names, and how to write its canonical URL.
 ///
@@ -19,14 +25,19 @@ public final class URLPattern: Sendable {
   public let lowercaseID: Bool
   /// A remark attached to results of this form (shown in provenance), e.g. for heuristics.
   public let remark: String?
-  let template: [TemplatePart]
+  /// The canonical template, flattened: literal bytes, and steps that each write a literal slice
+  /// then (when `group >= 0`) a captured group. Trivial values, so writing one copies nothing.
+  let templateBytes: [UInt8]
+  let templateSteps: [TemplateStep]
+  /// Whether the template's literal text already holds a `?` (kept parameters then follow `&`).
+  let templateHasQuery: Bool
   let idGroup: Int
   let identifierGroupNumbers: [(number: Int, field: String)]
   let hostTable: HostTable<Bool>?
 
-  enum TemplatePart: Sendable {
-    case literal([UInt8])
-    case group(String, number: Int)
+  struct TemplateStep: Sendable {
+    var literal: Range<Int>
+    var group: Int
   }
 
   /// - Throws: ``PatternConfigurationError`` when the pattern has no `id` group, or the template
@@ -42,18 +53,22 @@ public final class URLPattern: Sendable {
     for (group, _) in identifierGroups where pattern.groupNumber(named: group) == nil {
       throw PatternConfigurationError("pattern \(pattern.pattern) has no named group `\(group)`")
     }
-    var parts: [TemplatePart] = []
+    var bytes: [UInt8] = []
+    var steps: [TemplateStep] = []
+    var literalStart = 0
     for part in try URLPattern.parseTemplate(canonicalTemplate) {
       switch part {
-      case .literal(let text): parts.append(.literal(Array(text.utf8)))
+      case .literal(let text): bytes.append(contentsOf: text.utf8)
       case .group(let name):
         guard let number = pattern.groupNumber(named: name) else {
           throw PatternConfigurationError(
             "canonical template \(canonicalTemplate) names `{\(name)}`, which pattern \(pattern.pattern) lacks")
         }
-        parts.append(.group(name, number: number))
+        steps.append(TemplateStep(literal: literalStart..<bytes.count, group: number))
+        literalStart = bytes.count
       }
     }
+    if literalStart < bytes.count { steps.append(TemplateStep(literal: literalStart..<bytes.count, group: -1)) }
     self.kind = kind
     self.pattern = pattern
     self.hosts = hosts.map { Set($0.map { $0.lowercased() }) }
@@ -61,7 +76,9 @@ public final class URLPattern: Sendable {
     self.identifierGroups = identifierGroups
     self.lowercaseID = lowercaseID
     self.remark = remark
-    self.template = parts
+    self.templateBytes = bytes
+    self.templateSteps = steps
+    self.templateHasQuery = bytes.contains(UInt8(ascii: "?"))
     self.idGroup = pattern.groupNumber(named: "id")!
     self.identifierGroupNumbers = identifierGroups.map { (pattern.groupNumber(named: $0.group)!, $0.field) }
     self.hostTable = self.hosts.map { HostTable($0.map { ($0, true) }) }
@@ -207,13 +224,6 @@ public struct PatternNormalizer: LinkNormalizer {
     try normalizeNow(link)
   }
 
-  /// The captured values of one match, as strings.
-  private struct Captured {
-    var form: URLPattern
-    var id: String
-    var groups: [Int: String]
-  }
-
   public func normalizeSynchronously(_ link: ParsedLink) throws(NormalizationError) -> NormalizerOutcome? {
     try normalizeNow(link)
   }
@@ -221,98 +231,162 @@ public struct PatternNormalizer: LinkNormalizer {
   /// The synchronous core of ``normalize(_:context:)``; usable where no chain is involved.
   public func normalizeNow(_ link: ParsedLink) throws(NormalizationError) -> NormalizerOutcome {
     guard link.host(in: hostTable) != nil else { return .declined("host \(link.host) is not one of \(name)'s") }
-    let outcome: Result<Captured?, PCRE2Error> = link.withTargetBytes { target in
-      withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * (PCRE2Pattern.maximumCaptureGroups + 1)) { offsets in
-        for form in forms where form.applies(to: link) {
-          do throws(PCRE2Error) {
-            guard try form.pattern.match(target, into: offsets) else { continue }
-          } catch {
-            return .failure(error)
-          }
-          func capture(_ group: Int) -> String? {
-            let start = offsets[2 * group]
-            guard start >= 0 else { return nil }
-            let bytes = UnsafeBufferPointer(rebasing: target[start..<offsets[2 * group + 1]])
-            return form.lowercaseID ? asciiLowercased(bytes) : String(decoding: bytes, as: UTF8.self)
-          }
-          guard let id = capture(form.idGroup) else { continue }
-          var groups: [Int: String] = [:]
-          for (number, _) in form.identifierGroupNumbers { groups[number] = capture(number) }
-          for case .group(_, let number) in form.template where number != form.idGroup {
-            groups[number] = capture(number)
-          }
-          return .success(Captured(form: form, id: id, groups: groups))
-        }
-        return .success(nil)
-      }
+    switch run(link, limitFailsUnaccepted: true) {
+    case .notAccepted, .asynchronous: return .declined("no \(platform) URL form matches \(link.target.prefix(80))")
+    case .answered(let outcome): return try outcome.get()
     }
-    let captured: Captured?
-    switch outcome {
-    case .success(let value): captured = value
-    case .failure:
-      throw NormalizationError(.patternLimit, "a \(platform) pattern hit its resource limit on this input")
-    }
-    guard let captured else {
-      return .declined("no \(platform) URL form matches \(link.target.prefix(80))")
-    }
-    return .normalized(build(captured, link: link))
   }
 
-  private func build(_ captured: Captured, link: ParsedLink) -> NormalizedLink {
-    let form = captured.form
+  /// One pass over the forms serves both questions: whether the handler accepts the link, and its
+  /// answer (see ``LinkNormalizer/attemptSynchronously(_:)``).
+  public func attemptSynchronously(_ link: ParsedLink) -> SynchronousAttempt {
+    guard link.host(in: hostTable) != nil else { return .notAccepted }
+    return run(link, limitFailsUnaccepted: false)
+  }
+
+  /// Tries the forms in order on a link whose host is served. The first form that matches with its
+  /// `id` set produces the result. A form that matches without an id still means the handler
+  /// accepts the link (the answer is then `declined`); a form that hits a resource limit counts as
+  /// not matching for acceptance and, when the link is accepted (or `limitFailsUnaccepted`), fails
+  /// it with `pattern_limit`.
+  private func run(_ link: ParsedLink, limitFailsUnaccepted: Bool) -> SynchronousAttempt {
+    let hasQuery = link.queryRange != nil
+    return link.withTargetBytes { target in
+      withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * (PCRE2Pattern.maximumCaptureGroups + 1)) { offsets in
+        var accepted = false
+        var limitHit = false
+        for form in forms where form.applies(to: link) {
+          let matched: Bool
+          do throws(PCRE2Error) {
+            // After a limit error, the remaining forms only decide acceptance.
+            matched = try form.pattern.match(target, into: limitHit ? nil : offsets)
+          } catch {
+            limitHit = true
+            continue
+          }
+          guard matched else { continue }
+          accepted = true
+          if limitHit { break }
+          guard offsets[2 * form.idGroup] >= 0 else { continue }
+          return .answered(
+            .success(
+              .normalized(build(form, target: target, offsets: UnsafeBufferPointer(offsets), hasQuery: hasQuery))))
+        }
+        guard accepted || (limitHit && limitFailsUnaccepted) else { return .notAccepted }
+        if limitHit {
+          return .answered(
+            .failure(NormalizationError(.patternLimit, "a \(platform) pattern hit its resource limit on this input")))
+        }
+        return .answered(.success(.declined("no \(platform) URL form matches \(link.target.prefix(80))")))
+      }
+    }
+  }
+
+  /// The result for a match of `form` on `target` (the link's path and query, see
+  /// ``ParsedLink/target``): captures are read straight from `target`'s bytes, kept parameters
+  /// from its query in one pass, and the canonical URL is written once into its final storage.
+  private func build(
+    _ form: URLPattern, target: UnsafeBufferPointer<UInt8>, offsets: UnsafeBufferPointer<Int>, hasQuery: Bool
+  ) -> NormalizedLink {
+    @inline(__always) func group(_ number: Int) -> UnsafeBufferPointer<UInt8>? {
+      let start = offsets[2 * number]
+      guard start >= 0 else { return nil }
+      return UnsafeBufferPointer(rebasing: target[start..<offsets[2 * number + 1]])
+    }
+    @inline(__always) func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+      form.lowercaseID ? asciiLowercased(bytes) : String(decoding: bytes, as: UTF8.self)
+    }
+    let id = string(group(form.idGroup)!)
+    // The query is the end of the target, after its first '?'.
+    let query =
+      hasQuery && !keptParameters.isEmpty
+      ? target.firstIndex(of: UInt8(ascii: "?")).map { UnsafeBufferPointer(rebasing: target[($0 + 1)...]) } : nil
     var parameters: [Field] = []
-    var keptIndices: [Int] = []
-    if link.queryRange != nil, !keptParameters.isEmpty {
-      parameters.reserveCapacity(keptParameters.count)
-      keptIndices.reserveCapacity(keptParameters.count)
-      for (index, parameter) in keptParameters.enumerated() {
-        guard let value = link.queryValue(parameter.name), !value.isEmpty else { continue }
-        if let check = parameter.valuePattern, (try? check.matches(value)) != true { continue }
-        parameters.append(Field(parameter.field, value))
-        keptIndices.append(index)
-      }
-    }
-    // One allocation: size the canonical URL's upper bound (every value byte may become %XX).
-    var bound = 0
-    for part in form.template {
-      switch part {
-      case .literal(let literal): bound += literal.count
-      case .group(_, let number):
-        bound += 3 * (number == form.idGroup ? captured.id.utf8.count : (captured.groups[number]?.utf8.count ?? 0))
-      }
-    }
-    for (i, parameter) in parameters.enumerated() {
-      bound += 2 + keptParameterNames[keptIndices[i]].count + 3 * parameter.value.utf8.count
-    }
-    let canonical = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bound) { buffer in
-      var writer = ByteWriter(buffer)
-      var hasQuery = false
-      for part in form.template {
-        switch part {
-        case .literal(let literal):
-          literal.withUnsafeBufferPointer { writer.write($0) }
-          if !hasQuery, literal.contains(UInt8(ascii: "?")) { hasQuery = true }
-        case .group(_, let number):
-          var value = number == form.idGroup ? captured.id : (captured.groups[number] ?? "")
-          value.withUTF8 { writer.writeEncodedComponent($0) }
+    let canonical = withUnsafeTemporaryAllocation(of: Range<Int>?.self, capacity: keptParameters.count) { values in
+      values.initialize(repeating: nil)
+      if let query {
+        findKeptValues(in: query, into: values)
+        for (index, parameter) in keptParameters.enumerated() {
+          guard let range = values[index], !range.isEmpty else { continue }
+          let value = PercentEncoding.decodeOnce(UnsafeBufferPointer(rebasing: query[range]))
+          if let check = parameter.valuePattern, (try? check.matches(value)) != true {
+            values[index] = nil
+            continue
+          }
+          if parameters.isEmpty { parameters.reserveCapacity(keptParameters.count - index) }
+          parameters.append(Field(parameter.field, value))
         }
       }
-      for (i, parameter) in parameters.enumerated() {
-        writer.write(hasQuery || i > 0 ? UInt8(ascii: "&") : UInt8(ascii: "?"))
-        keptParameterNames[keptIndices[i]].withUnsafeBufferPointer { writer.write($0) }
-        writer.write(UInt8(ascii: "="))
-        var value = parameter.value
-        value.withUTF8 { writer.writeEncodedComponent($0) }
+      // Exact upper bound of the canonical URL (every value byte may become %XX), then one write.
+      var bound = form.templateBytes.count
+      for step in form.templateSteps where step.group >= 0 { bound += 3 * (group(step.group)?.count ?? 0) }
+      var p = 0
+      for index in 0..<keptParameters.count where values[index]?.isEmpty == false {
+        bound += 2 + keptParameterNames[index].count + 3 * parameters[p].value.utf8.count
+        p += 1
       }
-      return String(decoding: UnsafeBufferPointer(rebasing: buffer[0..<writer.count]), as: UTF8.self)
+      return String(unsafeUninitializedCapacity: bound) { buffer in
+        var writer = ByteWriter(buffer)
+        form.templateBytes.withUnsafeBufferPointer { literal in
+          for step in form.templateSteps {
+            writer.write(UnsafeBufferPointer(rebasing: literal[step.literal]))
+            if step.group >= 0, let bytes = group(step.group) {
+              writer.writeEncodedComponent(bytes, lowercase: form.lowercaseID)
+            }
+          }
+        }
+        var separator = form.templateHasQuery ? UInt8(ascii: "&") : UInt8(ascii: "?")
+        var p = 0
+        for index in 0..<keptParameters.count where values[index]?.isEmpty == false {
+          writer.write(separator)
+          separator = UInt8(ascii: "&")
+          keptParameterNames[index].withUnsafeBufferPointer { writer.write($0) }
+          writer.write(UInt8(ascii: "="))
+          var value = parameters[p].value
+          value.withUTF8 { writer.writeEncodedComponent($0, lowercase: false) }
+          p += 1
+        }
+        return writer.count
+      }
     }
     var identifiers: [Field] = []
     for (number, field) in form.identifierGroupNumbers {
-      if let value = captured.groups[number] { identifiers.append(Field(field, value)) }
+      if let bytes = group(number) { identifiers.append(Field(field, string(bytes))) }
     }
     return NormalizedLink(
-      platform: platform, kind: form.kind, id: captured.id, canonicalURL: canonical,
+      platform: platform, kind: form.kind, id: id, canonicalURL: canonical,
       identifiers: identifiers, parameters: parameters, handler: name, remark: form.remark)
+  }
+
+  /// One pass over `query`: the value range of the first occurrence of each kept parameter
+  /// (a parameter without `=` has an empty value).
+  private func findKeptValues(
+    in query: UnsafeBufferPointer<UInt8>, into values: UnsafeMutableBufferPointer<Range<Int>?>
+  ) {
+    guard let base = query.baseAddress else { return }
+    let n = query.count
+    var remaining = keptParameterNames.count
+    var i = 0
+    while i <= n, remaining > 0 {
+      let end =
+        memchr(base + i, Int32(UInt8(ascii: "&")), n - i).map {
+          base.distance(to: $0.assumingMemoryBound(to: UInt8.self))
+        } ?? n
+      for k in 0..<keptParameterNames.count where values[k] == nil {
+        let matched = keptParameterNames[k].withUnsafeBufferPointer { key -> Range<Int>? in
+          let after = i + key.count
+          guard after <= end, key.isEmpty || memcmp(base + i, key.baseAddress!, key.count) == 0 else { return nil }
+          if after == end { return end..<end }
+          return query[after] == UInt8(ascii: "=") ? (after + 1)..<end : nil
+        }
+        if let matched {
+          values[k] = matched
+          remaining -= 1
+          break
+        }
+      }
+      i = end + 1
+    }
   }
 }
 
@@ -357,23 +431,25 @@ struct ByteWriter {
   }
 
   /// Writes `bytes` percent-encoded as by ``PercentEncoding/encodeComponent(_:)-(String)``.
-  @inline(__always) mutating func writeEncodedComponent(_ bytes: UnsafeBufferPointer<UInt8>) {
-    // Ids and most values need no escaping: copy them whole.
-    if bytes.allSatisfy(PercentEncoding.isUnreserved) {
-      write(bytes)
-      return
-    }
+  /// With `lowercase`, ASCII upper-case letters are lower-cased first.
+  @inline(__always) mutating func writeEncodedComponent(_ bytes: UnsafeBufferPointer<UInt8>, lowercase: Bool) {
     let out = buffer.baseAddress!
     var o = count
-    for c in bytes {
-      if PercentEncoding.isUnreserved(c) {
-        out[o] = c
-        o += 1
-      } else {
-        out[o] = UInt8(ascii: "%")
-        out[o + 1] = PercentEncoding.hexDigit(c >> 4)
-        out[o + 2] = PercentEncoding.hexDigit(c & 0xF)
-        o += 3
+    PercentEncoding.unreservedClass.withUnsafeBufferPointer { classes in
+      for c in bytes {
+        switch classes[Int(c)] {
+        case 1:
+          out[o] = c
+          o += 1
+        case 2:
+          out[o] = lowercase ? c | 0x20 : c
+          o += 1
+        default:
+          out[o] = UInt8(ascii: "%")
+          out[o + 1] = PercentEncoding.hexDigit(c >> 4)
+          out[o + 2] = PercentEncoding.hexDigit(c & 0xF)
+          o += 3
+        }
       }
     }
     count = o

@@ -70,6 +70,11 @@ public enum PercentEncoding {
     }
   }
 
+  /// Per byte: 0 reserved, 1 unreserved and not an upper-case letter, 2 an upper-case letter.
+  static let unreservedClass: [UInt8] = (0..<256).map { c in
+    (c >= 0x41 && c <= 0x5A) ? 2 : isUnreserved(UInt8(c)) ? 1 : 0
+  }
+
   @inline(__always) static func isUnreserved(_ c: UInt8) -> Bool {
     (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == 0x2D || c == 0x2E
       || c == 0x5F || c == 0x7E

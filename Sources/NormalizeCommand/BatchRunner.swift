@@ -519,12 +519,14 @@ enum BlockWorker {
         let record = formatter.tooLongRecord(prefix: prefix, length: length)
         formatter.write(record, index: item.index, out: &out, err: &err, tally: &tally)
       case .text(let text):
-        let prepared = chain.prepare(text)
         if configuration.which {
-          formatter.writePlan(prepared, index: item.index, out: &out, err: &err, tally: &tally)
-        } else if let record = chain.runSynchronously(prepared) {
+          formatter.writePlan(chain.prepare(text), index: item.index, out: &out, err: &err, tally: &tally)
+          continue
+        }
+        switch chain.normalizeSynchronously(text) {
+        case .finished(let record):
           formatter.write(record, index: item.index, out: &out, err: &err, tally: &tally)
-        } else {
+        case .needsAsync(let prepared):
           if !out.isEmpty || !err.isEmpty { cut() }
           segments.append(.pending(index: item.index, prepared: prepared))
         }
