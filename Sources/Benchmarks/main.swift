@@ -98,7 +98,7 @@ if wants("core") {
   var normalized = 0
   start = MonotonicClock.now()
   for line in lines {
-    if case .finished(let record) = chain.normalizeSynchronously(line), record.link != nil { normalized += 1 }
+    if let record = chain.normalizeSynchronously(line), record.link != nil { normalized += 1 }
   }
   elapsed = MonotonicClock.now() - start
   print(
@@ -116,7 +116,7 @@ if wants("routing") {
     var normalized = 0
     let start = MonotonicClock.now()
     for line in lines {
-      if case .finished(let record) = chain.normalizeSynchronously(line), record.link != nil { normalized += 1 }
+      if let record = chain.normalizeSynchronously(line), record.link != nil { normalized += 1 }
     }
     precondition(normalized == lines.count)
     return Double(lines.count) / (MonotonicClock.now() - start)
@@ -165,7 +165,7 @@ if requested.contains("profile") {
   let start = MonotonicClock.now()
   for _ in 0..<(lines.count < 50_000 ? 2 : 20) {
     for line in lines {
-      if case .finished(let record) = chain.normalizeSynchronously(line), record.link != nil { normalized += 1 }
+      if let record = chain.normalizeSynchronously(line), record.link != nil { normalized += 1 }
     }
   }
   print(

@@ -120,63 +120,56 @@ public struct FallbackChain: Sendable {
       trail: &trail)
   }
 
-  /// The result of ``normalizeSynchronously(_:)``.
-  public enum SynchronousResult: Sendable {
-    /// The input's record, produced without suspending.
-    case finished(NormalizationRecord)
-    /// Some candidate can only answer asynchronously or needs the network: ``run(_:)`` this
-    /// prepared input (it starts over).
-    case needsAsync(PreparedInput)
-  }
-
   /// ``prepare(_:)`` and ``runSynchronously(_:)`` in one pass, the batch fast path: each handler
   /// is asked once through ``LinkNormalizer/attemptSynchronously(_:)`` (accept and answer together)
   /// rather than ``LinkNormalizer/accepts(_:)`` during routing and again to run. Same link choice,
-  /// precedence and records as `run(prepare(input))`.
-  public func normalizeSynchronously(_ input: String) -> SynchronousResult {
+  /// precedence and records as `run(prepare(input))`; nil when some candidate can only answer
+  /// asynchronously or needs the network, and then `run(prepare(input))` must be used (it starts
+  /// over). Returning only the record keeps this path free of large enum copies.
+  public func normalizeSynchronously(_ input: String) -> NormalizationRecord? {
     var first: ParsedLink? = nil
-    var result: SynchronousResult? = nil
+    var result: NormalizationRecord? = nil
+    var decided = false
     LinkExtractor.forEachLink(in: input, isKnownHost: { self.registry.routesHost(of: $0) }) { link in
       if first == nil { first = link }
-      let route = registry.route(for: link)
-      for index in route.indices {
-        let handler = route[index].normalizer
-        if handler.requiresNetwork {
-          guard handler.accepts(link) else { continue }
-          let prepared = PreparedInput(
-            input: input, found: Found(link: link, route: route, start: index), offline: offline)
-          result = runSynchronously(prepared).map(SynchronousResult.finished) ?? .needsAsync(prepared)
+      return registry.withRoute(for: link) { route in
+        for index in route.indices {
+          // Borrowed through the buffer's address: no copy (and no reference counting) of the entry.
+          let entry = route.baseAddress! + index
+          if entry.pointee.normalizer.requiresNetwork {
+            guard entry.pointee.normalizer.accepts(link) else { continue }
+            var trail = Trail()
+            result = continueSynchronously(
+              input: input, link: link, route: Array(route), from: index, firstAccepts: true, trail: &trail)
+            decided = true
+            return false
+          }
+          let started = MonotonicTime.now()
+          switch entry.pointee.normalizer.attemptSynchronously(link) {
+          case .notAccepted:
+            continue
+          case .asynchronous:
+            result = nil
+          case .answered(let outcome):
+            var trail = Trail()
+            let name = entry.pointee.normalizer.name
+            if let success = trail.add(name, outcome, duration: MonotonicTime.since(started)) {
+              result = NormalizationRecord(
+                input: input, foundLink: link, result: .success(success), attempts: trail.attempts)
+            } else {
+              result = continueSynchronously(
+                input: input, link: link, route: Array(route), from: index + 1, firstAccepts: false, trail: &trail)
+            }
+          }
+          decided = true
           return false
         }
-        let started = MonotonicTime.now()
-        switch handler.attemptSynchronously(link) {
-        case .notAccepted:
-          continue
-        case .asynchronous:
-          result = .needsAsync(
-            PreparedInput(input: input, found: Found(link: link, route: route, start: index), offline: offline))
-        case .answered(let outcome):
-          var trail = Trail()
-          if let success = trail.add(handler.name, outcome, duration: MonotonicTime.since(started)) {
-            result = .finished(
-              NormalizationRecord(input: input, foundLink: link, result: .success(success), attempts: trail.attempts))
-          } else if let record = continueSynchronously(
-            input: input, link: link, route: route, from: index + 1, firstAccepts: false, trail: &trail)
-          {
-            result = .finished(record)
-          } else {
-            result = .needsAsync(
-              PreparedInput(input: input, found: Found(link: link, route: route, start: index), offline: offline))
-          }
-        }
-        return false
+        return true
       }
-      return true
     }
-    if let result { return result }
-    return .finished(
-      emptyRecord(
-        PreparedInput(input: input, found: first.map { Found(link: $0, route: [], start: 0) }, offline: offline)))
+    if decided { return result }
+    return emptyRecord(
+      PreparedInput(input: input, found: first.map { Found(link: $0, route: [], start: 0) }, offline: offline))
   }
 
   /// The synchronous chain from `route[from]` on, after the attempts already in `trail`; nil as

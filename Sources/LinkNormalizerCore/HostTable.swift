@@ -5,11 +5,15 @@
 #endif
 
 /// An immutable map from host names to values, looked up directly from a link's bytes (lower-cased
-/// on the fly) so that routing allocates nothing. Open addressing on an FNV-1a hash.
+/// on the fly) so that routing allocates nothing. Open addressing on an FNV-1a hash; all keys in
+/// one flat byte array, so a lookup touches no reference-counted storage besides the table's own
+/// arrays (borrowed, not retained).
 ///
 /// Thread-safe to read; built once.
 public struct HostTable<Value: Sendable>: Sendable {
-  private var keys: [[UInt8]] = []
+  private var keyBytes: [UInt8] = []
+  /// Per key: its start in `keyBytes` (keys are stored back to back, so the end is the next start).
+  private var keyStarts: [Int32] = [0]
   private var values: [Value] = []
   private var slots: [Int32] = []
   private var mask = 0
@@ -17,26 +21,34 @@ public struct HostTable<Value: Sendable>: Sendable {
   /// Builds the table; later pairs replace earlier ones with the same (case-insensitive) host.
   public init(_ pairs: [(String, Value)]) {
     var index: [String: Int] = [:]
+    var keys: [String] = []
     for (host, value) in pairs {
       let key = host.lowercased()
       if let existing = index[key] {
         values[existing] = value
       } else {
         index[key] = keys.count
-        keys.append(Array(key.utf8))
+        keys.append(key)
         values.append(value)
       }
+    }
+    for key in keys {
+      keyBytes.append(contentsOf: key.utf8)
+      keyStarts.append(Int32(keyBytes.count))
     }
     var capacity = 8
     while capacity < keys.count * 2 { capacity <<= 1 }
     mask = capacity - 1
     slots = [Int32](repeating: -1, count: capacity)
     for (i, key) in keys.enumerated() {
-      var slot = key.withUnsafeBufferPointer { HostTable.hash($0) } & mask
+      var slot = Array(key.utf8).withUnsafeBufferPointer { HostTable.hash($0) } & mask
       while slots[slot] >= 0 { slot = (slot + 1) & mask }
       slots[slot] = Int32(i)
     }
   }
+
+  /// How many hosts the table holds.
+  public var count: Int { values.count }
 
   /// The value for `host` (compared case-insensitively), or nil.
   public func value(forHost host: String) -> Value? {
@@ -47,13 +59,29 @@ public struct HostTable<Value: Sendable>: Sendable {
   /// The value for a host given as UTF-8 bytes (compared ASCII-case-insensitively), or nil.
   @inline(__always)
   public func value(forHostBytes host: UnsafeBufferPointer<UInt8>) -> Value? {
-    guard !keys.isEmpty else { return nil }
-    var slot = HostTable.hash(host) & mask
-    while true {
-      let entry = Int(slots[slot])
-      if entry < 0 { return nil }
-      if HostTable.equalsLowercased(keys[entry], host) { return values[entry] }
-      slot = (slot + 1) & mask
+    index(forHostBytes: host).map { values[$0] }
+  }
+
+  /// The position of a host's value (`0..<count`, in first-insertion order of distinct hosts), or
+  /// nil when the host is not in the table.
+  @inline(__always)
+  public func index(forHostBytes host: UnsafeBufferPointer<UInt8>) -> Int? {
+    guard !values.isEmpty else { return nil }
+    let hash = HostTable.hash(host)
+    return slots.withUnsafeBufferPointer { slots in
+      keyStarts.withUnsafeBufferPointer { starts in
+        keyBytes.withUnsafeBufferPointer { bytes in
+          var slot = hash & mask
+          while true {
+            let entry = Int(slots[slot])
+            if entry < 0 { return nil }
+            let start = Int(starts[entry])
+            let key = UnsafeBufferPointer(rebasing: bytes[start..<Int(starts[entry + 1])])
+            if HostTable.equalsLowercased(key, host) { return entry }
+            slot = (slot + 1) & mask
+          }
+        }
+      }
     }
   }
 
@@ -68,15 +96,13 @@ public struct HostTable<Value: Sendable>: Sendable {
   }
 
   @inline(__always)
-  static func equalsLowercased(_ key: [UInt8], _ host: UnsafeBufferPointer<UInt8>) -> Bool {
+  static func equalsLowercased(_ key: UnsafeBufferPointer<UInt8>, _ host: UnsafeBufferPointer<UInt8>) -> Bool {
     guard key.count == host.count else { return false }
-    return key.withUnsafeBufferPointer { k in
-      for i in 0..<k.count {
-        let c = host[i]
-        let lower = (c >= 0x41 && c <= 0x5A) ? c | 0x20 : c
-        if k[i] != lower { return false }
-      }
-      return true
+    for i in 0..<key.count {
+      let c = host[i]
+      let lower = (c >= 0x41 && c <= 0x5A) ? c | 0x20 : c
+      if key[i] != lower { return false }
     }
+    return true
   }
 }

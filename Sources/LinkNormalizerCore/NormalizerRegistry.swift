@@ -26,8 +26,11 @@ public struct NormalizerRegistry: Sendable {
 
   private var entries: [Entry] = []
   private var nextSequence = 0
-  /// host → candidates (host-specific and any-host handlers merged), in precedence order.
-  private var routes = HostTable<[Entry]>([])
+  /// host → index into `routeLists`.
+  private var routes = HostTable<Int>([])
+  /// Per routed host: its candidates (host-specific and any-host handlers merged), in precedence
+  /// order.
+  private var routeLists: [[Entry]] = []
   /// Handlers with no hosts, in precedence order: the route for hosts with no specific handler.
   private var anyHostRoute: [Entry] = []
 
@@ -58,12 +61,21 @@ public struct NormalizerRegistry: Sendable {
   public func routes(host: String) -> Bool { routes.value(forHost: host) != nil }
 
   /// Whether some handler serves the link's host specifically.
-  public func routesHost(of link: ParsedLink) -> Bool { link.host(in: routes) != nil }
+  public func routesHost(of link: ParsedLink) -> Bool { link.hostIsIn(routes) }
 
   /// Every handler registered for the link's host (or for any host), in precedence order, before
   /// asking any of them whether it accepts the link. Shared storage: no allocation.
   public func route(for link: ParsedLink) -> [Entry] {
-    link.host(in: routes) ?? anyHostRoute
+    link.host(in: routes).map { routeLists[$0] } ?? anyHostRoute
+  }
+
+  /// Calls `body` with the link's route (see ``route(for:)``) borrowed in place: no reference
+  /// count changes on the shared route or its handlers, which matters when many threads route at
+  /// once. The buffer is valid only inside `body`.
+  @inline(__always)
+  public func withRoute<R>(for link: ParsedLink, _ body: (UnsafeBufferPointer<Entry>) -> R) -> R {
+    guard let index = link.host(in: routes) else { return anyHostRoute.withUnsafeBufferPointer(body) }
+    return routeLists.withUnsafeBufferPointer { lists in lists[index].withUnsafeBufferPointer(body) }
   }
 
   /// The handlers that would be tried for `link`, in order: the dry-run answer. Pure; calls only
@@ -93,6 +105,8 @@ public struct NormalizerRegistry: Sendable {
         byHost[host] = (list + anyHostRoute).sorted(by: NormalizerRegistry.precedes)
       }
     }
-    routes = HostTable(byHost.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+    let sorted = byHost.sorted { $0.key < $1.key }
+    routeLists = sorted.map(\.value)
+    routes = HostTable(sorted.enumerated().map { ($0.element.key, $0.offset) })
   }
 }

@@ -153,6 +153,12 @@ public struct ParsedLink: Sendable, CustomStringConvertible {
     withHostBytes { table.value(forHostBytes: $0) }
   }
 
+  /// Whether the host is in `table` (no value copied).
+  @inline(__always)
+  public func hostIsIn<V>(_ table: HostTable<V>) -> Bool {
+    withHostBytes { table.index(forHostBytes: $0) != nil }
+  }
+
   /// The first value of query parameter `name` (exact, case-sensitive) percent-decoded exactly once
   /// (`+` stays `+`), or nil when absent. A parameter without `=` has the empty value.
   public func queryValue(_ name: String) -> String? {

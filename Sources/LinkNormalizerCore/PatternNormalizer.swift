@@ -34,6 +34,8 @@ public final class URLPattern: Sendable {
   let idGroup: Int
   let identifierGroupNumbers: [(number: Int, field: String)]
   let hostTable: HostTable<Bool>?
+  /// Whether ``hosts`` restricts the form (checked before touching `hostTable`).
+  let restricted: Bool
 
   struct TemplateStep: Sendable {
     var literal: Range<Int>
@@ -82,6 +84,7 @@ public final class URLPattern: Sendable {
     self.idGroup = pattern.groupNumber(named: "id")!
     self.identifierGroupNumbers = identifierGroups.map { (pattern.groupNumber(named: $0.group)!, $0.field) }
     self.hostTable = self.hosts.map { HostTable($0.map { ($0, true) }) }
+    self.restricted = hosts != nil
   }
 
   /// Convenience: compiles `pattern` too.
@@ -183,7 +186,9 @@ public struct PatternNormalizer: LinkNormalizer {
   public let forms: [URLPattern]
   public let keptParameters: [KeptParameter]
   private let hostTable: HostTable<Bool>
-  private let keptParameterNames: [[UInt8]]
+  /// The kept parameters' names back to back; name `k` is `keptNameBytes[keptNameStarts[k]..<keptNameStarts[k + 1]]`.
+  private let keptNameBytes: [UInt8]
+  private let keptNameStarts: [Int]
 
   /// - Throws: ``PatternConfigurationError`` when an identifier or parameter field collides with
   ///   ``reservedFieldNames``, or `hosts` is empty.
@@ -205,11 +210,18 @@ public struct PatternNormalizer: LinkNormalizer {
     self.forms = forms
     self.keptParameters = keptParameters
     self.hostTable = HostTable(self.hosts.map { ($0, true) })
-    self.keptParameterNames = keptParameters.map { Array($0.name.utf8) }
+    var nameBytes: [UInt8] = []
+    var nameStarts = [0]
+    for parameter in keptParameters {
+      nameBytes.append(contentsOf: parameter.name.utf8)
+      nameStarts.append(nameBytes.count)
+    }
+    self.keptNameBytes = nameBytes
+    self.keptNameStarts = nameStarts
   }
 
   public func accepts(_ link: ParsedLink) -> Bool {
-    guard link.host(in: hostTable) != nil else { return false }
+    guard link.hostIsIn(hostTable) else { return false }
     return link.withTargetBytes { target in
       for form in forms where form.applies(to: link) {
         if (try? form.pattern.match(target, into: nil)) == true { return true }
@@ -230,7 +242,7 @@ public struct PatternNormalizer: LinkNormalizer {
 
   /// The synchronous core of ``normalize(_:context:)``; usable where no chain is involved.
   public func normalizeNow(_ link: ParsedLink) throws(NormalizationError) -> NormalizerOutcome {
-    guard link.host(in: hostTable) != nil else { return .declined("host \(link.host) is not one of \(name)'s") }
+    guard link.hostIsIn(hostTable) else { return .declined("host \(link.host) is not one of \(name)'s") }
     switch run(link, limitFailsUnaccepted: true) {
     case .notAccepted, .asynchronous: return .declined("no \(platform) URL form matches \(link.target.prefix(80))")
     case .answered(let outcome): return try outcome.get()
@@ -240,7 +252,7 @@ public struct PatternNormalizer: LinkNormalizer {
   /// One pass over the forms serves both questions: whether the handler accepts the link, and its
   /// answer (see ``LinkNormalizer/attemptSynchronously(_:)``).
   public func attemptSynchronously(_ link: ParsedLink) -> SynchronousAttempt {
-    guard link.host(in: hostTable) != nil else { return .notAccepted }
+    guard link.hostIsIn(hostTable) else { return .notAccepted }
     return run(link, limitFailsUnaccepted: false)
   }
 
@@ -255,11 +267,16 @@ public struct PatternNormalizer: LinkNormalizer {
       withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * (PCRE2Pattern.maximumCaptureGroups + 1)) { offsets in
         var accepted = false
         var limitHit = false
-        for form in forms where form.applies(to: link) {
+        for index in forms.indices {
+          // `forms` (and so each form and its pattern) lives as long as `self`: borrowing them
+          // without reference counting keeps two worker threads off shared counters.
+          unowned(unsafe) let form = forms[index]
+          unowned(unsafe) let pattern = form.pattern
+          if form.restricted, !form.applies(to: link) { continue }
           let matched: Bool
           do throws(PCRE2Error) {
             // After a limit error, the remaining forms only decide acceptance.
-            matched = try form.pattern.match(target, into: limitHit ? nil : offsets)
+            matched = try pattern.match(target, into: limitHit ? nil : offsets)
           } catch {
             limitHit = true
             continue
@@ -306,15 +323,15 @@ public struct PatternNormalizer: LinkNormalizer {
       values.initialize(repeating: nil)
       if let query {
         findKeptValues(in: query, into: values)
-        for (index, parameter) in keptParameters.enumerated() {
+        for index in keptParameters.indices {
           guard let range = values[index], !range.isEmpty else { continue }
           let value = PercentEncoding.decodeOnce(UnsafeBufferPointer(rebasing: query[range]))
-          if let check = parameter.valuePattern, (try? check.matches(value)) != true {
+          if let check = keptParameters[index].valuePattern, (try? check.matches(value)) != true {
             values[index] = nil
             continue
           }
           if parameters.isEmpty { parameters.reserveCapacity(keptParameters.count - index) }
-          parameters.append(Field(parameter.field, value))
+          parameters.append(Field(keptParameters[index].field, value))
         }
       }
       // Exact upper bound of the canonical URL (every value byte may become %XX), then one write.
@@ -322,7 +339,7 @@ public struct PatternNormalizer: LinkNormalizer {
       for step in form.templateSteps where step.group >= 0 { bound += 3 * (group(step.group)?.count ?? 0) }
       var p = 0
       for index in 0..<keptParameters.count where values[index]?.isEmpty == false {
-        bound += 2 + keptParameterNames[index].count + 3 * parameters[p].value.utf8.count
+        bound += 2 + keptNameStarts[index + 1] - keptNameStarts[index] + 3 * parameters[p].value.utf8.count
         p += 1
       }
       return String(unsafeUninitializedCapacity: bound) { buffer in
@@ -340,7 +357,9 @@ public struct PatternNormalizer: LinkNormalizer {
         for index in 0..<keptParameters.count where values[index]?.isEmpty == false {
           writer.write(separator)
           separator = UInt8(ascii: "&")
-          keptParameterNames[index].withUnsafeBufferPointer { writer.write($0) }
+          keptNameBytes.withUnsafeBufferPointer {
+            writer.write(UnsafeBufferPointer(rebasing: $0[keptNameStarts[index]..<keptNameStarts[index + 1]]))
+          }
           writer.write(UInt8(ascii: "="))
           var value = parameters[p].value
           value.withUTF8 { writer.writeEncodedComponent($0, lowercase: false) }
@@ -365,36 +384,44 @@ public struct PatternNormalizer: LinkNormalizer {
   ) {
     guard let base = query.baseAddress else { return }
     let n = query.count
-    var remaining = keptParameterNames.count
+    let names = keptNameStarts.count - 1
+    var remaining = names
     var i = 0
-    while i <= n, remaining > 0 {
-      let end =
-        memchr(base + i, Int32(UInt8(ascii: "&")), n - i).map {
-          base.distance(to: $0.assumingMemoryBound(to: UInt8.self))
-        } ?? n
-      for k in 0..<keptParameterNames.count where values[k] == nil {
-        let matched = keptParameterNames[k].withUnsafeBufferPointer { key -> Range<Int>? in
-          let after = i + key.count
-          guard after <= end, key.isEmpty || memcmp(base + i, key.baseAddress!, key.count) == 0 else { return nil }
-          if after == end { return end..<end }
-          return query[after] == UInt8(ascii: "=") ? (after + 1)..<end : nil
-        }
-        if let matched {
-          values[k] = matched
-          remaining -= 1
-          break
+    keptNameBytes.withUnsafeBufferPointer { nameBytes in
+      keptNameStarts.withUnsafeBufferPointer { starts in
+        while i <= n, remaining > 0 {
+          let end =
+            memchr(base + i, Int32(UInt8(ascii: "&")), n - i).map {
+              base.distance(to: $0.assumingMemoryBound(to: UInt8.self))
+            } ?? n
+          for k in 0..<names where values[k] == nil {
+            let keyLength = starts[k + 1] - starts[k]
+            let after = i + keyLength
+            guard after <= end, keyLength == 0 || memcmp(base + i, nameBytes.baseAddress! + starts[k], keyLength) == 0
+            else { continue }
+            if after == end {
+              values[k] = end..<end
+            } else if query[after] == UInt8(ascii: "=") {
+              values[k] = (after + 1)..<end
+            } else {
+              continue
+            }
+            remaining -= 1
+            break
+          }
+          i = end + 1
         }
       }
-      i = end + 1
     }
   }
+
 }
 
 extension URLPattern {
   @inline(__always)
   func applies(to link: ParsedLink) -> Bool {
     guard let hostTable else { return true }
-    return link.host(in: hostTable) != nil
+    return link.hostIsIn(hostTable)
   }
 }
 

@@ -523,12 +523,11 @@ enum BlockWorker {
           formatter.writePlan(chain.prepare(text), index: item.index, out: &out, err: &err, tally: &tally)
           continue
         }
-        switch chain.normalizeSynchronously(text) {
-        case .finished(let record):
+        if let record = chain.normalizeSynchronously(text) {
           formatter.write(record, index: item.index, out: &out, err: &err, tally: &tally)
-        case .needsAsync(let prepared):
+        } else {
           if !out.isEmpty || !err.isEmpty { cut() }
-          segments.append(.pending(index: item.index, prepared: prepared))
+          segments.append(.pending(index: item.index, prepared: chain.prepare(text)))
         }
       }
     }
