@@ -134,10 +134,10 @@ public struct FallbackChain: Sendable {
       if first == nil { first = link }
       return registry.withRoute(for: link) { route in
         for index in route.indices {
-          // Borrowed through the buffer's address: no copy (and no reference counting) of the entry.
-          let entry = route.baseAddress! + index
-          if entry.pointee.normalizer.requiresNetwork {
-            guard entry.pointee.normalizer.accepts(link) else { continue }
+          // The route and its handlers live as long as the registry: borrowed, not retained.
+          unowned(unsafe) let handler = route[index].handler
+          if handler.requiresNetwork {
+            guard handler.normalizer.accepts(link) else { continue }
             var trail = Trail()
             result = continueSynchronously(
               input: input, link: link, route: Array(route), from: index, firstAccepts: true, trail: &trail)
@@ -145,15 +145,14 @@ public struct FallbackChain: Sendable {
             return false
           }
           let started = MonotonicTime.now()
-          switch entry.pointee.normalizer.attemptSynchronously(link) {
+          switch handler.normalizer.attemptSynchronously(link) {
           case .notAccepted:
             continue
           case .asynchronous:
             result = nil
           case .answered(let outcome):
             var trail = Trail()
-            let name = entry.pointee.normalizer.name
-            if let success = trail.add(name, outcome, duration: MonotonicTime.since(started)) {
+            if let success = trail.add(handler.name, outcome, duration: MonotonicTime.since(started)) {
               result = NormalizationRecord(
                 input: input, foundLink: link, result: .success(success), attempts: trail.attempts)
             } else {

@@ -48,7 +48,8 @@ public enum LinkExtractor {
         }
       }
       guard let (range, schemeless) = found else { return }
-      guard let link = ParsedLink(source: text, range: range) else { continue }
+      // The cut table guarantees the token holds no `"`, `\\`, control or non-ASCII byte.
+      guard let link = ParsedLink(source: text, range: range, plainText: true) else { continue }
       if schemeless, !link.hasPathOrQuery, !isKnownHost(link) { continue }
       if !body(link) { return }
     }

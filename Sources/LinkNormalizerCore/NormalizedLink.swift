@@ -36,7 +36,18 @@ public struct NormalizedLink: Sendable, Hashable {
   /// returns it unchanged.
   public var canonicalURL: String {
     get { storage.canonicalURL }
-    set { mutate { $0.canonicalURL = newValue } }
+    set {
+      mutate {
+        $0.canonicalURL = newValue
+        $0.canonicalIsPlain = false
+      }
+    }
+  }
+  /// Whether ``canonicalURL`` is known to need no escaping in JSON (it was written by a pattern
+  /// handler from JSON-safe template text and percent-encoded values). Not part of equality.
+  package var canonicalIsPlain: Bool {
+    get { storage.canonicalIsPlain }
+    set { mutate { $0.canonicalIsPlain = newValue } }
   }
   /// Further identifiers found in the link (e.g. `user_id` for a note opened from a profile).
   public var identifiers: [Field] {
@@ -96,6 +107,7 @@ public struct NormalizedLink: Sendable, Hashable {
     var resolver: String?
     var cached: Bool
     var remark: String?
+    var canonicalIsPlain = false
 
     init(
       platform: String, kind: LinkKind, id: String, canonicalURL: String, identifiers: [Field], parameters: [Field],
@@ -116,10 +128,12 @@ public struct NormalizedLink: Sendable, Hashable {
     }
 
     func copy() -> Storage {
-      Storage(
+      let copy = Storage(
         platform: platform, kind: kind, id: id, canonicalURL: canonicalURL, identifiers: identifiers,
         parameters: parameters, handler: handler, parser: parser, resolvedURL: resolvedURL, resolver: resolver,
         cached: cached, remark: remark)
+      copy.canonicalIsPlain = canonicalIsPlain
+      return copy
     }
   }
 

@@ -16,12 +16,33 @@
 public struct NormalizerRegistry: Sendable {
   /// A handler with its place in the order.
   public struct Entry: Sendable {
-    public let normalizer: any LinkNormalizer
+    public var normalizer: any LinkNormalizer { handler.normalizer }
     /// Higher runs first.
     public let priority: Int
     /// Position in registration order; breaks ties between equal priorities.
     public let sequence: Int
-    public var name: String { normalizer.name }
+    public var name: String { handler.name }
+    /// The handler in a shared, immutable box: hot paths borrow it (`unowned(unsafe)`) and call
+    /// through its `let` without copying the existential or touching reference counts.
+    let handler: Handler
+
+    init(normalizer: any LinkNormalizer, priority: Int, sequence: Int) {
+      self.handler = Handler(normalizer)
+      self.priority = priority
+      self.sequence = sequence
+    }
+
+    final class Handler: Sendable {
+      let normalizer: any LinkNormalizer
+      /// Read once at registration (both are constant for a handler).
+      let name: String
+      let requiresNetwork: Bool
+      init(_ normalizer: any LinkNormalizer) {
+        self.normalizer = normalizer
+        self.name = normalizer.name
+        self.requiresNetwork = normalizer.requiresNetwork
+      }
+    }
   }
 
   private var entries: [Entry] = []

@@ -40,7 +40,13 @@ public struct ParsedLink: Sendable, CustomStringConvertible {
     var port: Int32
     /// 0 none, 1 http, 2 https.
     var scheme: UInt8
+    /// The text is known to hold no `"`, `\\`, control or non-ASCII byte (links the extractor cut).
+    var plain: Bool
   }
+
+  /// Whether the link's text is known to need no escaping in JSON or TSV: true for links found by
+  /// ``LinkExtractor`` (which cuts at `"`, `\\`, controls and non-ASCII bytes), false when unknown.
+  package var isPlainText: Bool { bounds.plain }
 
   /// The link's byte range in `source`.
   public var range: Range<Int> { Int(bounds.start)..<Int(bounds.end) }
@@ -70,6 +76,11 @@ public struct ParsedLink: Sendable, CustomStringConvertible {
 
   /// Parses the bytes `range` of `source` as a link.
   public init?(source: String, range: Range<Int>) {
+    self.init(source: source, range: range, plainText: false)
+  }
+
+  /// `plainText`: the caller guarantees the range holds no `"`, `\\`, control or non-ASCII byte.
+  init?(source: String, range: Range<Int>, plainText: Bool) {
     var copy = source
     guard
       let parts = copy.withUTF8({ buffer -> Parts? in
@@ -88,7 +99,7 @@ public struct ParsedLink: Sendable, CustomStringConvertible {
       queryEnd: parts.query.map { Int32($0.upperBound) } ?? -1,
       fragmentStart: parts.fragment.map { Int32($0.lowerBound) } ?? -1,
       port: Int32(parts.port ?? 0),
-      scheme: parts.scheme == "https" ? 2 : parts.scheme == "http" ? 1 : 0)
+      scheme: parts.scheme == "https" ? 2 : parts.scheme == "http" ? 1 : 0, plain: plainText)
   }
 
   // MARK: Convenience accessors (allocate)

@@ -31,6 +31,8 @@ public final class URLPattern: Sendable {
   let templateSteps: [TemplateStep]
   /// Whether the template's literal text already holds a `?` (kept parameters then follow `&`).
   let templateHasQuery: Bool
+  /// Whether the template's literal text needs no escaping in JSON (see ``isPlainByte(_:)``).
+  let templateIsPlain: Bool
   let idGroup: Int
   let identifierGroupNumbers: [(number: Int, field: String)]
   let hostTable: HostTable<Bool>?
@@ -81,6 +83,7 @@ public final class URLPattern: Sendable {
     self.templateBytes = bytes
     self.templateSteps = steps
     self.templateHasQuery = bytes.contains(UInt8(ascii: "?"))
+    self.templateIsPlain = bytes.allSatisfy(isPlainByte)
     self.idGroup = pattern.groupNumber(named: "id")!
     self.identifierGroupNumbers = identifierGroups.map { (pattern.groupNumber(named: $0.group)!, $0.field) }
     self.hostTable = self.hosts.map { HostTable($0.map { ($0, true) }) }
@@ -189,6 +192,7 @@ public struct PatternNormalizer: LinkNormalizer {
   /// The kept parameters' names back to back; name `k` is `keptNameBytes[keptNameStarts[k]..<keptNameStarts[k + 1]]`.
   private let keptNameBytes: [UInt8]
   private let keptNameStarts: [Int]
+  private let keptNamesArePlain: Bool
 
   /// - Throws: ``PatternConfigurationError`` when an identifier or parameter field collides with
   ///   ``reservedFieldNames``, or `hosts` is empty.
@@ -218,6 +222,7 @@ public struct PatternNormalizer: LinkNormalizer {
     }
     self.keptNameBytes = nameBytes
     self.keptNameStarts = nameStarts
+    self.keptNamesArePlain = nameBytes.allSatisfy(isPlainByte)
   }
 
   public func accepts(_ link: ParsedLink) -> Bool {
@@ -372,9 +377,13 @@ public struct PatternNormalizer: LinkNormalizer {
     for (number, field) in form.identifierGroupNumbers {
       if let bytes = group(number) { identifiers.append(Field(field, string(bytes))) }
     }
-    return NormalizedLink(
+    var result = NormalizedLink(
       platform: platform, kind: form.kind, id: id, canonicalURL: canonical,
       identifiers: identifiers, parameters: parameters, handler: name, remark: form.remark)
+    // Captures and values are percent-encoded into the canonical URL, so only the literal parts
+    // decide whether it is JSON-safe.
+    if form.templateIsPlain && keptNamesArePlain { result.canonicalIsPlain = true }
+    return result
   }
 
   /// One pass over `query`: the value range of the first occurrence of each kept parameter
@@ -423,6 +432,12 @@ extension URLPattern {
     guard let hostTable else { return true }
     return link.hostIsIn(hostTable)
   }
+}
+
+/// Printable ASCII other than `"` and `\\`: bytes that JSON and TSV carry as they are.
+@inline(__always)
+func isPlainByte(_ c: UInt8) -> Bool {
+  c >= 0x20 && c < 0x7F && c != UInt8(ascii: "\"") && c != UInt8(ascii: "\\")
 }
 
 /// Lower-cases ASCII letters only (ids are ASCII; Unicode case mapping would be slower and wrong).

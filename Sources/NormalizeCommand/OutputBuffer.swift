@@ -122,6 +122,27 @@ struct OutputBuffer {
     text.withUTF8 { appendJSONString(bytes: $0) }
   }
 
+  /// Appends `bytes` between quotes as they are: only for text known to need no JSON escaping.
+  @inline(__always)
+  mutating func appendQuoted(bytes: UnsafeBufferPointer<UInt8>) {
+    reserve(bytes.count + 2)
+    base[count] = UInt8(ascii: "\"")
+    count += 1
+    if let source = bytes.baseAddress, bytes.count > 0 {
+      (base + count).update(from: source, count: bytes.count)
+      count += bytes.count
+    }
+    base[count] = UInt8(ascii: "\"")
+    count += 1
+  }
+
+  /// ``appendQuoted(bytes:)`` for a string known to need no JSON escaping.
+  @inline(__always)
+  mutating func appendQuoted(_ text: String) {
+    var text = text
+    text.withUTF8 { appendQuoted(bytes: $0) }
+  }
+
   mutating func appendJSONStringOrNull(_ text: String?) {
     if let text { appendJSONString(text) } else { append("null") }
   }

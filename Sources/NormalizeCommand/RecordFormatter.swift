@@ -162,7 +162,7 @@ struct RecordFormatter: Sendable {
       out.append(",\"id\":")
       out.appendJSONString(link.id)
       out.append(",\"canonical_url\":")
-      out.appendJSONString(link.canonicalURL)
+      if link.canonicalIsPlain { out.appendQuoted(link.canonicalURL) } else { out.appendJSONString(link.canonicalURL) }
       appendURL(record, to: &out)
       out.append(",\"handler\":")
       out.appendJSONString(link.handler)
@@ -224,7 +224,11 @@ struct RecordFormatter: Sendable {
   private func appendURL(_ record: NormalizationRecord, to out: inout OutputBuffer) {
     out.append(",\"url\":")
     if let found = record.foundLink {
-      found.withTextBytes { out.appendJSONString(bytes: $0) }
+      if found.isPlainText {
+        found.withTextBytes { out.appendQuoted(bytes: $0) }
+      } else {
+        found.withTextBytes { out.appendJSONString(bytes: $0) }
+      }
     } else {
       out.append("null")
     }
