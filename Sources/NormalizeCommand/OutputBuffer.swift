@@ -54,12 +54,7 @@ struct OutputBuffer {
   mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
     guard let source = bytes.baseAddress, bytes.count > 0 else { return }
     reserve(bytes.count)
-    if bytes.count <= 32 {
-      // Short copies (keys, ids) are cheaper inline than through memmove.
-      for i in 0..<bytes.count { base[count + i] = source[i] }
-    } else {
-      (base + count).update(from: source, count: bytes.count)
-    }
+    (base + count).update(from: source, count: bytes.count)
     count += bytes.count
   }
 
@@ -118,8 +113,11 @@ struct OutputBuffer {
   /// characters as `\n`, `\r`, `\t` or `\u00XX`); everything else, non-ASCII included, as UTF-8.
   @inline(__always)
   mutating func appendJSONString(_ text: String) {
-    var text = text
-    text.withUTF8 { appendJSONString(bytes: $0) }
+    // Native strings lend their bytes without a copy; others are copied once.
+    if text.utf8.withContiguousStorageIfAvailable({ appendJSONString(bytes: $0) }) == nil {
+      var text = text
+      text.withUTF8 { appendJSONString(bytes: $0) }
+    }
   }
 
   /// Appends `bytes` between quotes as they are: only for text known to need no JSON escaping.
@@ -157,7 +155,16 @@ struct OutputBuffer {
     var i = 0
     let raw = UnsafeRawPointer(bytes.baseAddress)
     while i < n {
-      // Skip 8 bytes at a time while none needs escaping (SWAR: no byte < 0x20, '"' or '\\').
+      // Skip 16 bytes at a time while none needs escaping (SWAR on two words: no byte < 0x20,
+      // '"' or '\\'), then 8, then single bytes.
+      if let raw, i + 16 <= n {
+        let a = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+        let b = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self))
+        if !OutputBuffer.needsEscape(a, b) {
+          i += 16
+          continue
+        }
+      }
       if let raw, i + 8 <= n {
         let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
         if !OutputBuffer.needsEscape(word) {
@@ -199,6 +206,21 @@ struct OutputBuffer {
     }
     if runStart < n { append(UnsafeBufferPointer(rebasing: bytes[runStart..<n])) }
     append(UInt8(ascii: "\""))
+  }
+
+  /// Whether any of the 16 bytes in `a` and `b` is a control character, `"` or `\`. (A byte
+  /// >= 0x80 can set a borrow flag in `x - 0x20…` only when a lower byte is itself below 0x20, so
+  /// false positives only send a word to the exact byte loop.)
+  @inline(__always)
+  static func needsEscape(_ a: UInt64, _ b: UInt64) -> Bool {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let highs: UInt64 = 0x8080_8080_8080_8080
+    let quotes = ones &* 0x22
+    let slashes = ones &* 0x5C
+    let spaces = ones &* 0x20
+    let ma = ((a &- spaces) & ~a) | (((a ^ quotes) &- ones) & ~(a ^ quotes)) | (((a ^ slashes) &- ones) & ~(a ^ slashes))
+    let mb = ((b &- spaces) & ~b) | (((b ^ quotes) &- ones) & ~(b ^ quotes)) | (((b ^ slashes) &- ones) & ~(b ^ slashes))
+    return (ma | mb) & highs != 0
   }
 
   /// Whether any of the 8 bytes in `word` is a control character, `"` or `\`.
