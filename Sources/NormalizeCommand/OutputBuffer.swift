@@ -171,6 +171,14 @@ struct OutputBuffer {
           i += 8
           continue
         }
+      } else if let raw, n >= 8 {
+        // Fewer than 8 bytes left: check the last 8 bytes at once (overlapping bytes already
+        // handled can only cause a false alarm, which falls through to the exact byte loop).
+        let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self))
+        if !OutputBuffer.needsEscape(word) {
+          i = n
+          break
+        }
       }
       let c = bytes[i]
       if c >= 0x20 && c != UInt8(ascii: "\"") && c != UInt8(ascii: "\\") {
