@@ -167,6 +167,18 @@ public struct NormalizedLink: Sendable, Hashable {
       cached: cached, remark: remark)
   }
 
+  /// A pattern handler's result, with ``canonicalIsPlain`` known.
+  init(
+    platform: String, kind: LinkKind, id: String, canonicalURL: String, identifiers: [Field], parameters: [Field],
+    handler: String, remark: String?, canonicalIsPlain: Bool
+  ) {
+    storage = Storage(
+      platform: platform, kind: kind, id: id, canonicalURL: canonicalURL, identifiers: identifiers,
+      parameters: parameters, handler: handler, parser: nil, resolvedURL: nil, resolver: nil, cached: false,
+      remark: remark)
+    storage.canonicalIsPlain = canonicalIsPlain
+  }
+
   public static func == (a: NormalizedLink, b: NormalizedLink) -> Bool {
     if a.storage === b.storage { return true }
     let x = a.storage

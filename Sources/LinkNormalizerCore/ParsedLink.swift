@@ -287,19 +287,20 @@ public struct ParsedLink: Sendable, CustomStringConvertible {
             || c == UInt8(ascii: ".")
         else { return nil }
       }
-      // Path, query, fragment.
-      var pathEnd = authorityEnd
-      while pathEnd < n, b[pathEnd] != UInt8(ascii: "?"), b[pathEnd] != UInt8(ascii: "#") { pathEnd += 1 }
+      // Path, query, fragment: the path ends at the first '?' or '#'; found with memchr, since
+      // paths and queries are the long part of a link.
+      let baseAddress = b.baseAddress!
+      @inline(__always) func find(_ byte: UInt8, _ from: Int, _ to: Int) -> Int? {
+        guard from < to, let hit = memchr(baseAddress + from, Int32(byte), to - from) else { return nil }
+        return baseAddress.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+      }
+      let question = find(UInt8(ascii: "?"), authorityEnd, n)
+      let pathEnd = find(UInt8(ascii: "#"), authorityEnd, question ?? n) ?? question ?? n
       var query: Range<Int>? = nil
       var fragment: Range<Int>? = nil
       var cursor = pathEnd
       if cursor < n, b[cursor] == UInt8(ascii: "?") {
-        // Queries are long (share parameters): find their end with memchr.
-        let from = b.baseAddress! + cursor + 1
-        let queryEnd =
-          memchr(from, Int32(UInt8(ascii: "#")), n - cursor - 1).map {
-            b.baseAddress!.distance(to: $0.assumingMemoryBound(to: UInt8.self))
-          } ?? n
+        let queryEnd = find(UInt8(ascii: "#"), cursor + 1, n) ?? n
         query = (cursor + 1)..<queryEnd
         cursor = queryEnd
       }

@@ -267,7 +267,7 @@ public struct PatternNormalizer: LinkNormalizer {
   /// not matching for acceptance and, when the link is accepted (or `limitFailsUnaccepted`), fails
   /// it with `pattern_limit`.
   private func run(_ link: ParsedLink, limitFailsUnaccepted: Bool) -> SynchronousAttempt {
-    let hasQuery = link.queryRange != nil
+    let queryLength = link.queryRange?.count ?? 0
     return link.withTargetBytes { target in
       withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * (PCRE2Pattern.maximumCaptureGroups + 1)) { offsets in
         var accepted = false
@@ -292,7 +292,7 @@ public struct PatternNormalizer: LinkNormalizer {
           guard offsets[2 * form.idGroup] >= 0 else { continue }
           return .answered(
             .success(
-              .normalized(build(form, target: target, offsets: UnsafeBufferPointer(offsets), hasQuery: hasQuery))))
+              .normalized(build(form, target: target, offsets: UnsafeBufferPointer(offsets), queryLength: queryLength))))
         }
         guard accepted || (limitHit && limitFailsUnaccepted) else { return .notAccepted }
         if limitHit {
@@ -308,7 +308,7 @@ public struct PatternNormalizer: LinkNormalizer {
   /// ``ParsedLink/target``): captures are read straight from `target`'s bytes, kept parameters
   /// from its query in one pass, and the canonical URL is written once into its final storage.
   private func build(
-    _ form: URLPattern, target: UnsafeBufferPointer<UInt8>, offsets: UnsafeBufferPointer<Int>, hasQuery: Bool
+    _ form: URLPattern, target: UnsafeBufferPointer<UInt8>, offsets: UnsafeBufferPointer<Int>, queryLength: Int
   ) -> NormalizedLink {
     @inline(__always) func group(_ number: Int) -> UnsafeBufferPointer<UInt8>? {
       let start = offsets[2 * number]
@@ -319,10 +319,10 @@ public struct PatternNormalizer: LinkNormalizer {
       form.lowercaseID ? asciiLowercased(bytes) : String(decoding: bytes, as: UTF8.self)
     }
     let id = string(group(form.idGroup)!)
-    // The query is the end of the target, after its first '?'.
+    // The query is the end of the target (see ``ParsedLink/target``).
     let query =
-      hasQuery && !keptParameters.isEmpty
-      ? target.firstIndex(of: UInt8(ascii: "?")).map { UnsafeBufferPointer(rebasing: target[($0 + 1)...]) } : nil
+      queryLength > 0 && !keptParameters.isEmpty
+      ? UnsafeBufferPointer(rebasing: target[(target.count - queryLength)...]) : nil
     var parameters: [Field] = []
     let canonical = withUnsafeTemporaryAllocation(of: Range<Int>?.self, capacity: keptParameters.count) { values in
       values.initialize(repeating: nil)
@@ -377,13 +377,12 @@ public struct PatternNormalizer: LinkNormalizer {
     for (number, field) in form.identifierGroupNumbers {
       if let bytes = group(number) { identifiers.append(Field(field, string(bytes))) }
     }
-    var result = NormalizedLink(
-      platform: platform, kind: form.kind, id: id, canonicalURL: canonical,
-      identifiers: identifiers, parameters: parameters, handler: name, remark: form.remark)
     // Captures and values are percent-encoded into the canonical URL, so only the literal parts
     // decide whether it is JSON-safe.
-    if form.templateIsPlain && keptNamesArePlain { result.canonicalIsPlain = true }
-    return result
+    return NormalizedLink(
+      platform: platform, kind: form.kind, id: id, canonicalURL: canonical,
+      identifiers: identifiers, parameters: parameters, handler: name, remark: form.remark,
+      canonicalIsPlain: form.templateIsPlain && keptNamesArePlain)
   }
 
   /// One pass over `query`: the value range of the first occurrence of each kept parameter
