@@ -292,7 +292,8 @@ public struct PatternNormalizer: LinkNormalizer {
           guard offsets[2 * form.idGroup] >= 0 else { continue }
           return .answered(
             .success(
-              .normalized(build(form, target: target, offsets: UnsafeBufferPointer(offsets), queryLength: queryLength))))
+              .normalized(build(form, target: target, offsets: UnsafeBufferPointer(offsets), queryLength: queryLength)))
+          )
         }
         guard accepted || (limitHit && limitFailsUnaccepted) else { return .notAccepted }
         if limitHit {
@@ -404,6 +405,8 @@ public struct PatternNormalizer: LinkNormalizer {
             } ?? n
           for k in 0..<names where values[k] == nil {
             let keyLength = starts[k + 1] - starts[k]
+            // Most parameters differ in their first byte: skip them without a call.
+            if keyLength > 0, i >= end || base[i] != nameBytes[starts[k]] { continue }
             let after = i + keyLength
             guard after <= end, keyLength == 0 || memcmp(base + i, nameBytes.baseAddress! + starts[k], keyLength) == 0
             else { continue }
@@ -476,8 +479,24 @@ struct ByteWriter {
   @inline(__always) mutating func writeEncodedComponent(_ bytes: UnsafeBufferPointer<UInt8>, lowercase: Bool) {
     let out = buffer.baseAddress!
     var o = count
+    // 8 bytes per step while every byte is copied as it is (unreserved, and not upper-case when
+    // lower-casing), then byte by byte.
+    var i = 0
+    let n = bytes.count
+    (lowercase ? PercentEncoding.copiedWhenLowering : PercentEncoding.copied).withUnsafeBufferPointer { copied in
+      while i + 8 <= n {
+        let all =
+          copied[Int(bytes[i])] & copied[Int(bytes[i + 1])] & copied[Int(bytes[i + 2])] & copied[Int(bytes[i + 3])]
+          & copied[Int(bytes[i + 4])] & copied[Int(bytes[i + 5])] & copied[Int(bytes[i + 6])]
+          & copied[Int(bytes[i + 7])]
+        guard all != 0 else { break }
+        (out + o).update(from: bytes.baseAddress! + i, count: 8)
+        o += 8
+        i += 8
+      }
+    }
     PercentEncoding.unreservedClass.withUnsafeBufferPointer { classes in
-      for c in bytes {
+      for c in UnsafeBufferPointer(rebasing: bytes[i...]) {
         switch classes[Int(c)] {
         case 1:
           out[o] = c

@@ -20,6 +20,28 @@ public enum PercentEncoding {
     guard let base = bytes.baseAddress, memchr(base, 0x25, bytes.count) != nil else {
       return String(decoding: bytes, as: UTF8.self)
     }
+    // Common case: the decoded text is ASCII (e.g. `%3D` in a token), so it is valid UTF-8 and can
+    // be written straight into the result's storage. Otherwise (0 written) validate it below.
+    let ascii = String(unsafeUninitializedCapacity: bytes.count) { out -> Int in
+      var o = 0
+      var i = 0
+      let n = bytes.count
+      var high: UInt8 = 0
+      while i < n {
+        let c = bytes[i]
+        if c == UInt8(ascii: "%"), i + 2 < n, let hi = hexValue(bytes[i + 1]), let lo = hexValue(bytes[i + 2]) {
+          out[o] = hi << 4 | lo
+          i += 3
+        } else {
+          out[o] = c
+          i += 1
+        }
+        high |= out[o]
+        o += 1
+      }
+      return high < 0x80 ? o : 0
+    }
+    if !ascii.isEmpty { return ascii }
     return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count) { out in
       var o = 0
       var i = 0
@@ -74,6 +96,11 @@ public enum PercentEncoding {
   static let unreservedClass: [UInt8] = (0..<256).map { c in
     (c >= 0x41 && c <= 0x5A) ? 2 : isUnreserved(UInt8(c)) ? 1 : 0
   }
+
+  /// Per byte: 1 when a component writes it unchanged (unreserved), else 0.
+  static let copied: [UInt8] = unreservedClass.map { $0 == 0 ? 0 : 1 }
+  /// Per byte: 1 when a lower-cased component writes it unchanged (unreserved, not upper-case).
+  static let copiedWhenLowering: [UInt8] = unreservedClass.map { $0 == 1 ? 1 : 0 }
 
   @inline(__always) static func isUnreserved(_ c: UInt8) -> Bool {
     (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == 0x2D || c == 0x2E

@@ -150,8 +150,20 @@ struct OutputBuffer {
     reserve(bytes.count + 2)
     base[count] = UInt8(ascii: "\"")
     count += 1
-    var runStart = 0
     let n = bytes.count
+    // Short strings (names, ids, tokens) that need no escaping: two overlapping word checks and
+    // one copy.
+    if n >= 8, n <= 16, let raw = UnsafeRawPointer(bytes.baseAddress) {
+      let a = UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self))
+      let b = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self))
+      if !OutputBuffer.needsEscape(a, b) {
+        (base + count).update(from: bytes.baseAddress!, count: n)
+        base[count + n] = UInt8(ascii: "\"")
+        count += n + 1
+        return
+      }
+    }
+    var runStart = 0
     var i = 0
     let raw = UnsafeRawPointer(bytes.baseAddress)
     while i < n {
@@ -226,8 +238,10 @@ struct OutputBuffer {
     let quotes = ones &* 0x22
     let slashes = ones &* 0x5C
     let spaces = ones &* 0x20
-    let ma = ((a &- spaces) & ~a) | (((a ^ quotes) &- ones) & ~(a ^ quotes)) | (((a ^ slashes) &- ones) & ~(a ^ slashes))
-    let mb = ((b &- spaces) & ~b) | (((b ^ quotes) &- ones) & ~(b ^ quotes)) | (((b ^ slashes) &- ones) & ~(b ^ slashes))
+    let ma =
+      ((a &- spaces) & ~a) | (((a ^ quotes) &- ones) & ~(a ^ quotes)) | (((a ^ slashes) &- ones) & ~(a ^ slashes))
+    let mb =
+      ((b &- spaces) & ~b) | (((b ^ quotes) &- ones) & ~(b ^ quotes)) | (((b ^ slashes) &- ones) & ~(b ^ slashes))
     return (ma | mb) & highs != 0
   }
 
