@@ -146,54 +146,42 @@ struct OutputBuffer {
   }
 
   mutating func appendJSONString(bytes: UnsafeBufferPointer<UInt8>) {
-    // Worst case every byte becomes \u00XX.
-    reserve(bytes.count + 2)
+    let n = bytes.count
+    reserve(n + 2)
     base[count] = UInt8(ascii: "\"")
     count += 1
-    let n = bytes.count
-    // Short strings (names, ids, tokens) that need no escaping: two overlapping word checks and
-    // one copy.
-    if n >= 8, n <= 16, let raw = UnsafeRawPointer(bytes.baseAddress) {
-      let a = UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self))
-      let b = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self))
-      if !OutputBuffer.needsEscape(a, b) {
-        (base + count).update(from: bytes.baseAddress!, count: n)
-        base[count + n] = UInt8(ascii: "\"")
-        count += n + 1
-        return
-      }
+    guard let source = bytes.baseAddress, n > 0 else {
+      base[count] = UInt8(ascii: "\"")
+      count += 1
+      return
     }
+    // The common case is text that needs no escaping: find the clean prefix a word or two at a
+    // time (SWAR: no byte < 0x20, '"' or '\\'), copy it in one go, and escape from the first
+    // byte that needs it.
+    let raw = UnsafeRawPointer(source)
+    @inline(__always) func word(_ at: Int) -> UInt64 { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
+    var clean = 0
+    while clean + 16 <= n, !OutputBuffer.needsEscape(word(clean), word(clean + 8)) { clean += 16 }
+    if clean + 8 <= n, !OutputBuffer.needsEscape(word(clean)) { clean += 8 }
+    // Fewer than 8 bytes left: the last 8 bytes overlap clean ones, so one check settles them.
+    if clean < n, n >= 8, !OutputBuffer.needsEscape(word(n - 8)) { clean = n }
+    while clean < n, !OutputBuffer.needsEscape(byte: source[clean]) { clean += 1 }
+    (base + count).update(from: source, count: clean)
+    count += clean
+    if clean < n { appendEscaped(UnsafeBufferPointer(rebasing: bytes[clean...])) }
+    base[count] = UInt8(ascii: "\"")
+    count += 1
+  }
+
+  /// The JSON string body of `bytes` from a byte that needs escaping on (see
+  /// ``appendJSONString(bytes:)``); reserves room as it goes (up to 6 bytes per input byte).
+  private mutating func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>) {
     var runStart = 0
+    let n = bytes.count
     var i = 0
-    let raw = UnsafeRawPointer(bytes.baseAddress)
     while i < n {
-      // Skip 16 bytes at a time while none needs escaping (SWAR on two words: no byte < 0x20,
-      // '"' or '\\'), then 8, then single bytes.
-      if let raw, i + 16 <= n {
-        let a = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-        let b = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self))
-        if !OutputBuffer.needsEscape(a, b) {
-          i += 16
-          continue
-        }
-      }
-      if let raw, i + 8 <= n {
-        let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-        if !OutputBuffer.needsEscape(word) {
-          i += 8
-          continue
-        }
-      } else if let raw, n >= 8 {
-        // Fewer than 8 bytes left: check the last 8 bytes at once (overlapping bytes already
-        // handled can only cause a false alarm, which falls through to the exact byte loop).
-        let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self))
-        if !OutputBuffer.needsEscape(word) {
-          i = n
-          break
-        }
-      }
       let c = bytes[i]
-      if c >= 0x20 && c != UInt8(ascii: "\"") && c != UInt8(ascii: "\\") {
+      if !OutputBuffer.needsEscape(byte: c) {
         i += 1
         continue
       }
@@ -225,7 +213,13 @@ struct OutputBuffer {
       runStart = i
     }
     if runStart < n { append(UnsafeBufferPointer(rebasing: bytes[runStart..<n])) }
-    append(UInt8(ascii: "\""))
+    // Room for the closing quote, which the caller writes.
+    reserve(1)
+  }
+
+  @inline(__always)
+  static func needsEscape(byte c: UInt8) -> Bool {
+    c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\")
   }
 
   /// Whether any of the 16 bytes in `a` and `b` is a control character, `"` or `\`. (A byte
