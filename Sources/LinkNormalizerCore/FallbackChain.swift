@@ -134,25 +134,28 @@ public struct FallbackChain: Sendable {
       if first == nil { first = link }
       return registry.withRoute(for: link) { route in
         for index in route.indices {
-          // The route and its handlers live as long as the registry: borrowed, not retained.
-          unowned(unsafe) let handler = route[index].handler
-          if handler.requiresNetwork {
-            guard handler.normalizer.accepts(link) else { continue }
+          // The route and its handlers live as long as the registry: borrowed, not retained, so
+          // threads routing at once never contend on their reference counts.
+          let step = route[index].unmanagedHandler._withUnsafeGuaranteedRef { handler -> RouteStep in
+            if handler.requiresNetwork { return handler.normalizer.accepts(link) ? .needsNetwork : .notAccepted }
+            let started = MonotonicTime.now()
+            let attempt = handler.normalizer.attemptSynchronously(link)
+            return .attempted(attempt, handler.name, MonotonicTime.since(started))
+          }
+          switch step {
+          case .notAccepted:
+            continue
+          case .needsNetwork:
             var trail = Trail()
             result = continueSynchronously(
               input: input, link: link, route: Array(route), from: index, firstAccepts: true, trail: &trail)
-            decided = true
-            return false
-          }
-          let started = MonotonicTime.now()
-          switch handler.normalizer.attemptSynchronously(link) {
-          case .notAccepted:
+          case .attempted(.notAccepted, _, _):
             continue
-          case .asynchronous:
+          case .attempted(.asynchronous, _, _):
             result = nil
-          case .answered(let outcome):
+          case .attempted(.answered(let outcome), let name, let duration):
             var trail = Trail()
-            if let success = trail.add(handler.name, outcome, duration: MonotonicTime.since(started)) {
+            if let success = trail.add(name, outcome, duration: duration) {
               result = NormalizationRecord(
                 input: input, foundLink: link, result: .success(success), attempts: trail.attempts)
             } else {
@@ -247,6 +250,14 @@ public struct FallbackChain: Sendable {
     return NormalizationRecord(
       input: prepared.input, foundLink: link, result: .failure(NormalizationError(.unsupported, message)), attempts: [])
   }
+}
+
+/// What the fast path learned from one route entry.
+private enum RouteStep {
+  case notAccepted
+  /// A handler that needs the network accepts the link.
+  case needsNetwork
+  case attempted(SynchronousAttempt, String, Duration)
 }
 
 /// The attempt trail of one input, and the precedence rule that turns it into an error.

@@ -32,21 +32,22 @@ public enum LinkExtractor {
       // Find the next candidate range without holding the buffer across the callback.
       var found: (range: Range<Int>, schemeless: Bool)? = nil
       copy.withUTF8 { b in
-        cutTable.withUnsafeBufferPointer { cut in
+        do {
+          let cut = cutTable
           var i = position
           let n = b.count
           while i < n {
-            while i < n, cut[Int(b[i])] != 0 { i += 1 }
+            while i < n, cut[b[i]] != 0 { i += 1 }
             let start = i
             // Tokens are long (whole URLs): test 8 bytes per step, then finish byte by byte.
             while i + 8 <= n {
               let hit =
-                cut[Int(b[i])] | cut[Int(b[i + 1])] | cut[Int(b[i + 2])] | cut[Int(b[i + 3])]
-                | cut[Int(b[i + 4])] | cut[Int(b[i + 5])] | cut[Int(b[i + 6])] | cut[Int(b[i + 7])]
+                cut[b[i]] | cut[b[i + 1]] | cut[b[i + 2]] | cut[b[i + 3]]
+                | cut[b[i + 4]] | cut[b[i + 5]] | cut[b[i + 6]] | cut[b[i + 7]]
               if hit != 0 { break }
               i += 8
             }
-            while i < n, cut[Int(b[i])] == 0 { i += 1 }
+            while i < n, cut[b[i]] == 0 { i += 1 }
             if i > start, let candidate = candidate(in: b, start..<i) {
               found = candidate
               break
@@ -122,8 +123,8 @@ public enum LinkExtractor {
   }
 
   /// Bytes that end a token: controls, space, DEL, `"<>\^`{|}` and every non-ASCII byte.
-  static let cutTable: [UInt8] = (0..<256).map { c in
-    c <= 0x20 || c >= 0x7F || "\"<>\\^`{|}".utf8.contains(UInt8(c)) ? 1 : 0
+  static let cutTable = ByteTable { c in
+    c <= 0x20 || c >= 0x7F || "\"<>\\^`{|}".utf8.contains(c) ? 1 : 0
   }
 
   @inline(__always) static func isTrailingPunctuation(_ c: UInt8) -> Bool {

@@ -25,9 +25,13 @@ public struct NormalizerRegistry: Sendable {
     /// The handler in a shared, immutable box: hot paths borrow it (`unowned(unsafe)`) and call
     /// through its `let` without copying the existential or touching reference counts.
     let handler: Handler
+    /// `handler` without reference counting, for hot paths (`_withUnsafeGuaranteedRef`); valid as
+    /// long as this entry (which holds `handler` strongly) is alive.
+    let unmanagedHandler: Unmanaged<Handler>
 
     init(normalizer: any LinkNormalizer, priority: Int, sequence: Int) {
       self.handler = Handler(normalizer)
+      self.unmanagedHandler = Unmanaged.passUnretained(handler)
       self.priority = priority
       self.sequence = sequence
     }

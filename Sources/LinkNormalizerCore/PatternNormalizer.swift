@@ -14,6 +14,8 @@ public import PCRE2
 public final class URLPattern: Sendable {
   public let kind: LinkKind
   public let pattern: PCRE2Pattern
+  /// `pattern` without reference counting, for the hot path (valid while `pattern` holds it).
+  let unmanagedPattern: Unmanaged<PCRE2Pattern>
   /// When set, the form applies only to these hosts (lower-case); otherwise to all the handler's.
   public let hosts: Set<String>?
   /// The canonical URL with `{group}` placeholders, e.g. `https://www.example.com/v/{id}`.
@@ -75,6 +77,7 @@ public final class URLPattern: Sendable {
     if literalStart < bytes.count { steps.append(TemplateStep(literal: literalStart..<bytes.count, group: -1)) }
     self.kind = kind
     self.pattern = pattern
+    self.unmanagedPattern = Unmanaged.passUnretained(pattern)
     self.hosts = hosts.map { Set($0.map { $0.lowercased() }) }
     self.canonicalTemplate = canonicalTemplate
     self.identifierGroups = identifierGroups
@@ -187,6 +190,8 @@ public struct PatternNormalizer: LinkNormalizer {
   public let platform: String
   public let hosts: Set<String>
   public let forms: [URLPattern]
+  /// `forms` without reference counting, for the hot path (valid while `forms` holds them).
+  private let formRefs: [Unmanaged<URLPattern>]
   public let keptParameters: [KeptParameter]
   private let hostTable: HostTable<Bool>
   /// The kept parameters' names back to back; name `k` is `keptNameBytes[keptNameStarts[k]..<keptNameStarts[k + 1]]`.
@@ -212,6 +217,7 @@ public struct PatternNormalizer: LinkNormalizer {
     self.platform = platform
     self.hosts = Set(hosts.map { $0.lowercased() })
     self.forms = forms
+    self.formRefs = forms.map { Unmanaged.passUnretained($0) }
     self.keptParameters = keptParameters
     self.hostTable = HostTable(self.hosts.map { ($0, true) })
     var nameBytes: [UInt8] = []
@@ -254,6 +260,14 @@ public struct PatternNormalizer: LinkNormalizer {
     }
   }
 
+  private enum FormStep {
+    case skip
+    case limit
+    /// The form matches (so the handler accepts the link) but gives no result.
+    case acceptedWithoutResult
+    case result(NormalizedLink)
+  }
+
   /// One pass over the forms serves both questions: whether the handler accepts the link, and its
   /// answer (see ``LinkNormalizer/attemptSynchronously(_:)``).
   public func attemptSynchronously(_ link: ParsedLink) -> SynchronousAttempt {
@@ -272,28 +286,36 @@ public struct PatternNormalizer: LinkNormalizer {
       withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * (PCRE2Pattern.maximumCaptureGroups + 1)) { offsets in
         var accepted = false
         var limitHit = false
-        for index in forms.indices {
-          // `forms` (and so each form and its pattern) lives as long as `self`: borrowing them
-          // without reference counting keeps two worker threads off shared counters.
-          unowned(unsafe) let form = forms[index]
-          unowned(unsafe) let pattern = form.pattern
-          if form.restricted, !form.applies(to: link) { continue }
-          let matched: Bool
-          do throws(PCRE2Error) {
+        forms: for index in formRefs.indices {
+          // `forms` (and so each form and its pattern) lives as long as `self`: borrowed without
+          // reference counting, so worker threads never contend on their counters.
+          let step = formRefs[index]._withUnsafeGuaranteedRef { form -> FormStep in
+            if form.restricted, !form.applies(to: link) { return .skip }
             // After a limit error, the remaining forms only decide acceptance.
-            matched = try pattern.match(target, into: limitHit ? nil : offsets)
-          } catch {
-            limitHit = true
-            continue
+            let match: Result<Bool, PCRE2Error> = form.unmanagedPattern._withUnsafeGuaranteedRef { pattern in
+              do throws(PCRE2Error) {
+                return .success(try pattern.match(target, into: limitHit ? nil : offsets))
+              } catch {
+                return .failure(error)
+              }
+            }
+            switch match {
+            case .failure: return .limit
+            case .success(false): return .skip
+            case .success(true):
+              if limitHit || offsets[2 * form.idGroup] < 0 { return .acceptedWithoutResult }
+              return .result(
+                build(form, target: target, offsets: UnsafeBufferPointer(offsets), queryLength: queryLength))
+            }
           }
-          guard matched else { continue }
-          accepted = true
-          if limitHit { break }
-          guard offsets[2 * form.idGroup] >= 0 else { continue }
-          return .answered(
-            .success(
-              .normalized(build(form, target: target, offsets: UnsafeBufferPointer(offsets), queryLength: queryLength)))
-          )
+          switch step {
+          case .skip: continue
+          case .limit: limitHit = true
+          case .acceptedWithoutResult:
+            accepted = true
+            if limitHit { break forms }
+          case .result(let result): return .answered(.success(.normalized(result)))
+          }
         }
         guard accepted || (limitHit && limitFailsUnaccepted) else { return .notAccepted }
         if limitHit {
@@ -483,33 +505,30 @@ struct ByteWriter {
     // lower-casing), then byte by byte.
     var i = 0
     let n = bytes.count
-    (lowercase ? PercentEncoding.copiedWhenLowering : PercentEncoding.copied).withUnsafeBufferPointer { copied in
-      while i + 8 <= n {
-        let all =
-          copied[Int(bytes[i])] & copied[Int(bytes[i + 1])] & copied[Int(bytes[i + 2])] & copied[Int(bytes[i + 3])]
-          & copied[Int(bytes[i + 4])] & copied[Int(bytes[i + 5])] & copied[Int(bytes[i + 6])]
-          & copied[Int(bytes[i + 7])]
-        guard all != 0 else { break }
-        (out + o).update(from: bytes.baseAddress! + i, count: 8)
-        o += 8
-        i += 8
-      }
+    let copied = lowercase ? PercentEncoding.copiedWhenLowering : PercentEncoding.copied
+    while i + 8 <= n {
+      let all =
+        copied[bytes[i]] & copied[bytes[i + 1]] & copied[bytes[i + 2]] & copied[bytes[i + 3]] & copied[bytes[i + 4]]
+        & copied[bytes[i + 5]] & copied[bytes[i + 6]] & copied[bytes[i + 7]]
+      guard all != 0 else { break }
+      (out + o).update(from: bytes.baseAddress! + i, count: 8)
+      o += 8
+      i += 8
     }
-    PercentEncoding.unreservedClass.withUnsafeBufferPointer { classes in
-      for c in UnsafeBufferPointer(rebasing: bytes[i...]) {
-        switch classes[Int(c)] {
-        case 1:
-          out[o] = c
-          o += 1
-        case 2:
-          out[o] = lowercase ? c | 0x20 : c
-          o += 1
-        default:
-          out[o] = UInt8(ascii: "%")
-          out[o + 1] = PercentEncoding.hexDigit(c >> 4)
-          out[o + 2] = PercentEncoding.hexDigit(c & 0xF)
-          o += 3
-        }
+    let classes = PercentEncoding.unreservedClass
+    for c in UnsafeBufferPointer(rebasing: bytes[i...]) {
+      switch classes[c] {
+      case 1:
+        out[o] = c
+        o += 1
+      case 2:
+        out[o] = lowercase ? c | 0x20 : c
+        o += 1
+      default:
+        out[o] = UInt8(ascii: "%")
+        out[o + 1] = PercentEncoding.hexDigit(c >> 4)
+        out[o + 2] = PercentEncoding.hexDigit(c & 0xF)
+        o += 3
       }
     }
     count = o

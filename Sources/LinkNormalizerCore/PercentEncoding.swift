@@ -93,14 +93,11 @@ public enum PercentEncoding {
   }
 
   /// Per byte: 0 reserved, 1 unreserved and not an upper-case letter, 2 an upper-case letter.
-  static let unreservedClass: [UInt8] = (0..<256).map { c in
-    (c >= 0x41 && c <= 0x5A) ? 2 : isUnreserved(UInt8(c)) ? 1 : 0
-  }
-
+  static let unreservedClass = ByteTable { c in (c >= 0x41 && c <= 0x5A) ? 2 : isUnreserved(c) ? 1 : 0 }
   /// Per byte: 1 when a component writes it unchanged (unreserved), else 0.
-  static let copied: [UInt8] = unreservedClass.map { $0 == 0 ? 0 : 1 }
+  static let copied = ByteTable { isUnreserved($0) ? 1 : 0 }
   /// Per byte: 1 when a lower-cased component writes it unchanged (unreserved, not upper-case).
-  static let copiedWhenLowering: [UInt8] = unreservedClass.map { $0 == 1 ? 1 : 0 }
+  static let copiedWhenLowering = ByteTable { isUnreserved($0) && !($0 >= 0x41 && $0 <= 0x5A) ? 1 : 0 }
 
   @inline(__always) static func isUnreserved(_ c: UInt8) -> Bool {
     (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == 0x2D || c == 0x2E
@@ -119,4 +116,18 @@ public enum PercentEncoding {
   @inline(__always) static func hexDigit(_ v: UInt8) -> UInt8 {
     v < 10 ? 0x30 + v : 0x41 + v - 10
   }
+}
+
+/// A 256-entry byte lookup table in memory that is never freed. Lookups touch no reference count,
+/// so the threads of a batch share it without contending (a Swift array is retained on use).
+struct ByteTable: @unchecked Sendable {
+  private let bytes: UnsafePointer<UInt8>
+
+  init(_ value: (UInt8) -> UInt8) {
+    let table = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+    for c in 0..<256 { table[c] = value(UInt8(c)) }
+    bytes = UnsafePointer(table)
+  }
+
+  @inline(__always) subscript(_ c: UInt8) -> UInt8 { bytes[Int(c)] }
 }

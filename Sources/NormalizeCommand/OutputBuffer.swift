@@ -159,12 +159,14 @@ struct OutputBuffer {
     // time (SWAR: no byte < 0x20, '"' or '\\'), copy it in one go, and escape from the first
     // byte that needs it.
     let raw = UnsafeRawPointer(source)
-    @inline(__always) func word(_ at: Int) -> UInt64 { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
+    @inline(__always) func word(_ at: Int) -> UInt64 {
+      UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self))
+    }
     var clean = 0
     while clean + 16 <= n, !OutputBuffer.needsEscape(word(clean), word(clean + 8)) { clean += 16 }
     if clean + 8 <= n, !OutputBuffer.needsEscape(word(clean)) { clean += 8 }
     // Fewer than 8 bytes left: the last 8 bytes overlap clean ones, so one check settles them.
-    if clean < n, n >= 8, !OutputBuffer.needsEscape(word(n - 8)) { clean = n }
+    if clean < n, n - clean <= 8, n >= 8, !OutputBuffer.needsEscape(word(n - 8)) { clean = n }
     while clean < n, !OutputBuffer.needsEscape(byte: source[clean]) { clean += 1 }
     (base + count).update(from: source, count: clean)
     count += clean

@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+
+@testable import NormalizeCommand
+
+/// The hand-written JSON string writer against a plain reference escaper, for every length around
+/// its word sizes and an escape-needing byte at every position.
+@Suite struct JSONWriterTests {
+  /// RFC 8259 escaping, one character at a time (the behaviour the fast writer must reproduce).
+  func reference(_ text: String) -> String {
+    var out = "\""
+    for scalar in text.unicodeScalars {
+      switch scalar.value {
+      case 0x22: out += "\\\""
+      case 0x5C: out += "\\\\"
+      case 0x0A: out += "\\n"
+      case 0x0D: out += "\\r"
+      case 0x09: out += "\\t"
+      case 0..<0x20: out += String(format: "\\u%04x", scalar.value)
+      default: out.unicodeScalars.append(scalar)
+      }
+    }
+    return out + "\""
+  }
+
+  func written(_ text: String) -> String {
+    var buffer = OutputBuffer(capacity: 64)
+    defer { buffer.release() }
+    buffer.appendJSONString(text)
+    return String(decoding: UnsafeBufferPointer(start: buffer.base, count: buffer.count), as: UTF8.self)
+  }
+
+  @Test func everyLengthAndPositionIsEscapedExactly() throws {
+    let specials = ["\"", "\\", "\n", "\r", "\t", "\u{01}", "\u{1F}", "\u{00}"]
+    for length in 0...48 {
+      let plain = String(repeating: "a", count: length)
+      #expect(written(plain) == reference(plain))
+      for position in 0..<max(length, 1) where length > 0 {
+        for special in specials {
+          var characters = Array(plain)
+          characters[position] = Character(special)
+          let text = String(characters)
+          #expect(written(text) == reference(text), "length \(length), \(special.debugDescription) at \(position)")
+        }
+      }
+    }
+  }
+
+  @Test func nonASCIIAndMixedTextRoundTrips() throws {
+    for text in ["小红书 😆 \"x\"\n", String(repeating: "é", count: 17) + "\u{7F}\u{80}", "a\\b\"c\u{0}d"] {
+      #expect(written(text) == reference(text))
+      let data = Data(written(text).utf8)
+      let decoded = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) as? String
+      #expect(decoded == text)
+    }
+  }
+}
