@@ -51,11 +51,13 @@ public struct NormalizerRegistry: Sendable {
 
   private var entries: [Entry] = []
   private var nextSequence = 0
-  /// host → index into `routeLists`.
+  /// host → index into `routeRanges`.
   private var routes = HostTable<Int>([])
-  /// Per routed host: its candidates (host-specific and any-host handlers merged), in precedence
-  /// order.
-  private var routeLists: [[Entry]] = []
+  /// Every routed host's candidates (host-specific and any-host handlers merged, in precedence
+  /// order), back to back in one array; host `i`'s are `routeEntries[routeRanges[i]]`. One flat
+  /// array, so that borrowing a route never copies (and reference-counts) a shared inner array.
+  private var routeEntries: [Entry] = []
+  private var routeRanges: [Range<Int>] = []
   /// Handlers with no hosts, in precedence order: the route for hosts with no specific handler.
   private var anyHostRoute: [Entry] = []
 
@@ -89,9 +91,10 @@ public struct NormalizerRegistry: Sendable {
   public func routesHost(of link: ParsedLink) -> Bool { link.hostIsIn(routes) }
 
   /// Every handler registered for the link's host (or for any host), in precedence order, before
-  /// asking any of them whether it accepts the link. Shared storage: no allocation.
+  /// asking any of them whether it accepts the link. (Allocates the returned array; hot paths use
+  /// ``withRoute(for:_:)``.)
   public func route(for link: ParsedLink) -> [Entry] {
-    link.host(in: routes).map { routeLists[$0] } ?? anyHostRoute
+    link.host(in: routes).map { Array(routeEntries[routeRanges[$0]]) } ?? anyHostRoute
   }
 
   /// Calls `body` with the link's route (see ``route(for:)``) borrowed in place: no reference
@@ -100,7 +103,8 @@ public struct NormalizerRegistry: Sendable {
   @inline(__always)
   public func withRoute<R>(for link: ParsedLink, _ body: (UnsafeBufferPointer<Entry>) -> R) -> R {
     guard let index = link.host(in: routes) else { return anyHostRoute.withUnsafeBufferPointer(body) }
-    return routeLists.withUnsafeBufferPointer { lists in lists[index].withUnsafeBufferPointer(body) }
+    let range = routeRanges[index]
+    return routeEntries.withUnsafeBufferPointer { all in body(UnsafeBufferPointer(rebasing: all[range])) }
   }
 
   /// The handlers that would be tried for `link`, in order: the dry-run answer. Pure; calls only
@@ -131,7 +135,12 @@ public struct NormalizerRegistry: Sendable {
       }
     }
     let sorted = byHost.sorted { $0.key < $1.key }
-    routeLists = sorted.map(\.value)
+    routeEntries = sorted.flatMap(\.value)
+    var start = 0
+    routeRanges = sorted.map { host in
+      defer { start += host.value.count }
+      return start..<(start + host.value.count)
+    }
     routes = HostTable(sorted.enumerated().map { ($0.element.key, $0.offset) })
   }
 }
