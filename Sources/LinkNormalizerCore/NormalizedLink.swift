@@ -142,6 +142,13 @@ public struct NormalizedLink: Sendable, Hashable {
     change(storage)
   }
 
+  /// Whether any of ``parser``, ``resolvedURL``, ``resolver``, ``cached`` or ``remark`` is set
+  /// (one check instead of five for writers).
+  package var hasProvenanceDetails: Bool {
+    let s = storage
+    return s.parser != nil || s.resolvedURL != nil || s.resolver != nil || s.cached || s.remark != nil
+  }
+
   /// Sets every provenance field at once.
   public mutating func setProvenance(
     parser: String?, resolvedURL: String?, resolver: String?, cached: Bool, remark: String?

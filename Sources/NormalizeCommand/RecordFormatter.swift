@@ -50,12 +50,13 @@ struct RecordFormatter: Sendable {
     case .jsonl:
       writeJSON(record, to: &out)
     }
-    switch record.result {
-    case .success:
-      tally.normalized += 1
-    case .failure(let error):
+    // `link` and `error` rather than `result`: building a `Result` per record costs a copy and a
+    // generic destroy.
+    if let error = record.error {
       tally.failuresByCode[error.code.rawValue, default: 0] += 1
       if writesErrorLines { writeErrorLine(index: index, code: error.code.rawValue, message: error.message, to: &err) }
+    } else {
+      tally.normalized += 1
     }
     if explain { writeExplanation(record, index: index, to: &err) }
   }
@@ -153,8 +154,7 @@ struct RecordFormatter: Sendable {
   private func writeJSON(_ record: NormalizationRecord, to out: inout OutputBuffer) {
     out.append("{\"input\":")
     out.appendJSONString(record.input)
-    switch record.result {
-    case .success(let link):
+    if let link = record.link {
       out.append(",\"ok\":true,\"platform\":")
       out.appendJSONString(link.platform)
       out.append(",\"kind\":")
@@ -166,49 +166,54 @@ struct RecordFormatter: Sendable {
       appendURL(record, to: &out)
       out.append(",\"handler\":")
       out.appendJSONString(link.handler)
-      out.append(",\"parser\":")
-      out.appendJSONStringOrNull(link.parser)
-      out.append(",\"resolver\":")
-      out.appendJSONStringOrNull(link.resolver)
-      out.append(",\"resolved_url\":")
-      out.appendJSONStringOrNull(link.resolvedURL)
-      out.append(link.cached ? ",\"cached\":true,\"remark\":" : ",\"cached\":false,\"remark\":")
-      out.appendJSONStringOrNull(link.remark)
+      if link.hasProvenanceDetails {
+        out.append(",\"parser\":")
+        out.appendJSONStringOrNull(link.parser)
+        out.append(",\"resolver\":")
+        out.appendJSONStringOrNull(link.resolver)
+        out.append(",\"resolved_url\":")
+        out.appendJSONStringOrNull(link.resolvedURL)
+        out.append(link.cached ? ",\"cached\":true,\"remark\":" : ",\"cached\":false,\"remark\":")
+        out.appendJSONStringOrNull(link.remark)
+      } else {
+        out.append(",\"parser\":null,\"resolver\":null,\"resolved_url\":null,\"cached\":false,\"remark\":null")
+      }
       for field in link.identifiers { appendField(field, to: &out) }
       for field in link.parameters { appendField(field, to: &out) }
-    case .failure:
+    } else {
       out.append(",\"ok\":false,\"platform\":null,\"kind\":null,\"id\":null,\"canonical_url\":null")
       appendURL(record, to: &out)
       out.append(
         ",\"handler\":null,\"parser\":null,\"resolver\":null,\"resolved_url\":null,\"cached\":false,\"remark\":null")
     }
     out.append(",\"attempts\":[")
-    var first = true
-    for attempt in record.attempts {
-      out.append(first ? "{\"handler\":" : ",{\"handler\":")
-      first = false
-      out.appendJSONString(attempt.handler)
-      switch attempt.outcome {
-      case .succeeded: out.append(",\"outcome\":\"succeeded\",\"error\":")
-      case .declined: out.append(",\"outcome\":\"declined\",\"error\":")
-      case .failed: out.append(",\"outcome\":\"failed\",\"error\":")
-      case .skipped: out.append(",\"outcome\":\"skipped\",\"error\":")
+    // Fields read in place through the buffer: copying each `Attempt` whole would copy its error.
+    record.attempts.withUnsafeBufferPointer { attempts in
+      for i in attempts.indices {
+        out.append(i == 0 ? "{\"handler\":" : ",{\"handler\":")
+        out.appendJSONString(attempts[i].handler)
+        switch attempts[i].outcome {
+        case .succeeded: out.append(",\"outcome\":\"succeeded\",\"error\":")
+        case .declined: out.append(",\"outcome\":\"declined\",\"error\":")
+        case .failed: out.append(",\"outcome\":\"failed\",\"error\":")
+        case .skipped: out.append(",\"outcome\":\"skipped\",\"error\":")
+        }
+        if let error = attempts[i].error {
+          out.appendJSONString(error.code.rawValue)
+          out.append(",\"note\":")
+          out.appendJSONString(attempts[i].note ?? error.message)
+        } else if let note = attempts[i].note {
+          out.append("null,\"note\":")
+          out.appendJSONString(note)
+        } else {
+          out.append("null")
+        }
+        out.append(",\"ms\":")
+        out.appendMilliseconds(attempts[i].duration)
+        out.append(UInt8(ascii: "}"))
       }
-      if let error = attempt.error {
-        out.appendJSONString(error.code.rawValue)
-        out.append(",\"note\":")
-        out.appendJSONString(attempt.note ?? error.message)
-      } else if let note = attempt.note {
-        out.append("null,\"note\":")
-        out.appendJSONString(note)
-      } else {
-        out.append("null")
-      }
-      out.append(",\"ms\":")
-      out.appendMilliseconds(attempt.duration)
-      out.append(UInt8(ascii: "}"))
     }
-    if case .failure(let error) = record.result {
+    if let error = record.error {
       out.append("],\"error\":{\"code\":")
       out.appendJSONString(error.code.rawValue)
       out.append(",\"message\":")
