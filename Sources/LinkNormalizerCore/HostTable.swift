@@ -47,9 +47,6 @@ public struct HostTable<Value: Sendable>: Sendable {
     }
   }
 
-  /// How many hosts the table holds.
-  public var count: Int { values.count }
-
   /// The value for `host` (compared case-insensitively), or nil.
   public func value(forHost host: String) -> Value? {
     var host = host

@@ -20,46 +20,43 @@ public enum PercentEncoding {
     guard let base = bytes.baseAddress, memchr(base, 0x25, bytes.count) != nil else {
       return String(decoding: bytes, as: UTF8.self)
     }
-    // Common case: the decoded text is ASCII (e.g. `%3D` in a token), so it is valid UTF-8 and can
-    // be written straight into the result's storage. Otherwise (0 written) validate it below.
+    // Common case: the decoded text is ASCII (e.g. `%3D` in a token), so it is valid UTF-8 and is
+    // written straight into the result's storage. Otherwise (0 written) it is validated below.
     let ascii = String(unsafeUninitializedCapacity: bytes.count) { out -> Int in
-      var o = 0
-      var i = 0
-      let n = bytes.count
-      var high: UInt8 = 0
-      while i < n {
-        let c = bytes[i]
-        if c == UInt8(ascii: "%"), i + 2 < n, let hi = hexValue(bytes[i + 1]), let lo = hexValue(bytes[i + 2]) {
-          out[o] = hi << 4 | lo
-          i += 3
-        } else {
-          out[o] = c
-          i += 1
-        }
-        high |= out[o]
-        o += 1
-      }
-      return high < 0x80 ? o : 0
+      let (count, high) = decode(bytes, into: out.baseAddress!)
+      return high < 0x80 ? count : 0
     }
     if !ascii.isEmpty { return ascii }
     return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count) { out in
-      var o = 0
-      var i = 0
-      let n = bytes.count
-      while i < n {
-        let c = bytes[i]
-        if c == UInt8(ascii: "%"), i + 2 < n, let hi = hexValue(bytes[i + 1]), let lo = hexValue(bytes[i + 2]) {
-          out[o] = hi << 4 | lo
-          i += 3
-        } else {
-          out[o] = c
-          i += 1
-        }
-        o += 1
-      }
-      return String(validating: UnsafeBufferPointer(rebasing: out[0..<o]), as: UTF8.self)
+      let (count, _) = decode(bytes, into: out.baseAddress!)
+      return String(validating: UnsafeBufferPointer(rebasing: out[0..<count]), as: UTF8.self)
         ?? String(decoding: bytes, as: UTF8.self)
     }
+  }
+
+  /// Decodes every valid `%XX` of `bytes` into `out` (room for `bytes.count`); returns how many
+  /// bytes were written and the OR of them (`>= 0x80` when any is not ASCII).
+  @inline(__always)
+  private static func decode(_ bytes: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> (
+    count: Int, high: UInt8
+  ) {
+    var o = 0
+    var i = 0
+    let n = bytes.count
+    var high: UInt8 = 0
+    while i < n {
+      let c = bytes[i]
+      if c == UInt8(ascii: "%"), i + 2 < n, let hi = hexValue(bytes[i + 1]), let lo = hexValue(bytes[i + 2]) {
+        out[o] = hi << 4 | lo
+        i += 3
+      } else {
+        out[o] = c
+        i += 1
+      }
+      high |= out[o]
+      o += 1
+    }
+    return (o, high)
   }
 
   /// Encodes every byte outside RFC 3986's unreserved set (`A-Z a-z 0-9 - . _ ~`) as `%XX` with
