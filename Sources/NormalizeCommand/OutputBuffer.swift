@@ -95,8 +95,16 @@ struct OutputBuffer {
 
   /// Milliseconds with three decimals (microsecond resolution).
   mutating func appendMilliseconds(_ duration: Duration) {
-    let (seconds, attoseconds) = duration.components
-    let micros = max(0, Int(seconds) * 1_000_000 + Int(attoseconds / 1_000_000_000_000))
+    // Attempts last well under 9 s, whose attoseconds fit in 64 bits: divide in 64 bits then
+    // (`components` always divides 128-bit numbers).
+    let attoseconds = duration.attoseconds
+    let micros: Int
+    if attoseconds >= 0, attoseconds <= Int128(Int64.max) {
+      micros = Int(Int64(attoseconds) / 1_000_000_000_000)
+    } else {
+      let (seconds, fraction) = duration.components
+      micros = max(0, Int(seconds) * 1_000_000 + Int(fraction / 1_000_000_000_000))
+    }
     appendInteger(micros / 1_000)
     append(UInt8(ascii: "."))
     let fraction = micros % 1_000

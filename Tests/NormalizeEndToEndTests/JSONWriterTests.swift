@@ -54,4 +54,18 @@ import Testing
       #expect(decoded == text)
     }
   }
+
+  @Test func millisecondsHaveMicrosecondResolution() {
+    let cases: [(Duration, String)] = [
+      (.zero, "0.000"), (.nanoseconds(999), "0.000"), (.microseconds(1), "0.001"), (.microseconds(1_500), "1.500"),
+      (.nanoseconds(12_345_678), "12.345"), (.seconds(8), "8000.000"), (.milliseconds(12_345), "12345.000"),
+      (.seconds(3_600) + .microseconds(7), "3600000.007"), (.milliseconds(-5), "0.000"),
+    ]
+    for (duration, expected) in cases {
+      var buffer = OutputBuffer(capacity: 64)
+      defer { buffer.release() }
+      buffer.appendMilliseconds(duration)
+      #expect(String(decoding: UnsafeBufferPointer(start: buffer.base, count: buffer.count), as: UTF8.self) == expected)
+    }
+  }
 }
