@@ -153,6 +153,12 @@ public struct FallbackChain: Sendable {
             continue
           case .attempted(.asynchronous, _, _):
             result = nil
+          case .attempted(.answered(.success(.normalized(var success))), let name, let duration):
+            // The common case, without going through the trail's general bookkeeping.
+            if success.handler.isEmpty { success.handler = name }
+            result = NormalizationRecord(
+              input: input, foundLink: link, link: success,
+              attempts: [Attempt(handler: name, outcome: .succeeded, note: success.remark, duration: duration)])
           case .attempted(.answered(let outcome), let name, let duration):
             var trail = Trail()
             if let success = trail.add(name, outcome, duration: duration) {

@@ -305,6 +305,11 @@ public struct NormalizationRecord: Sendable {
     storage = NormalizationRecord.storage(input: input, foundLink: foundLink, result: result, attempts: attempts)
   }
 
+  /// A successful record.
+  init(input: String, foundLink: ParsedLink?, link: NormalizedLink, attempts: [Attempt]) {
+    storage = Storage(input: input, foundLink: foundLink, link: link, error: nil, attempts: attempts)
+  }
+
   private static func storage(
     input: String, foundLink: ParsedLink?, result: Result<NormalizedLink, NormalizationError>, attempts: [Attempt]
   ) -> Storage {

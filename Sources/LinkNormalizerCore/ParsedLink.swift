@@ -99,7 +99,7 @@ public struct ParsedLink: Sendable, CustomStringConvertible {
       queryEnd: parts.query.map { Int32($0.upperBound) } ?? -1,
       fragmentStart: parts.fragment.map { Int32($0.lowerBound) } ?? -1,
       port: Int32(parts.port ?? 0),
-      scheme: parts.scheme == "https" ? 2 : parts.scheme == "http" ? 1 : 0, plain: plainText)
+      scheme: parts.scheme, plain: plainText)
   }
 
   // MARK: Convenience accessors (allocate)
@@ -212,7 +212,8 @@ public struct ParsedLink: Sendable, CustomStringConvertible {
   }
 
   struct Parts {
-    var scheme: String?
+    /// 0 none, 1 http, 2 https.
+    var scheme: UInt8
     var host: Range<Int>
     var port: Int?
     var path: Range<Int>
@@ -222,50 +223,48 @@ public struct ParsedLink: Sendable, CustomStringConvertible {
     static func parse(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Parts? {
       let n = range.upperBound
       var i = range.lowerBound
-      var scheme: String? = nil
+      var scheme: UInt8 = 0
       // Scheme: letters then "://".
       var j = i
       while j < n, isSchemeByte(b[j]) { j += 1 }
       if j > i, j + 2 < n, b[j] == UInt8(ascii: ":"), b[j + 1] == UInt8(ascii: "/"), b[j + 2] == UInt8(ascii: "/") {
         let length = j - i
         if length == 4, lower(b[i]) == 0x68, lower(b[i + 1]) == 0x74, lower(b[i + 2]) == 0x74, lower(b[i + 3]) == 0x70 {
-          scheme = "http"
+          scheme = 1
         } else if length == 5, lower(b[i]) == 0x68, lower(b[i + 1]) == 0x74, lower(b[i + 2]) == 0x74,
           lower(b[i + 3]) == 0x70, lower(b[i + 4]) == 0x73
         {
-          scheme = "https"
+          scheme = 2
         } else {
           return nil
         }
         i = j + 3
       }
-      // Authority ends at the first '/', '?' or '#'.
+      // Authority: one pass to its end (the first '/', '?' or '#'), noting the last '@' (user
+      // info ends there).
       let authorityStart = i
       var authorityEnd = i
+      var lastAt = -1
+      let authority = Parts.authorityClass
       while authorityEnd < n {
-        let c = b[authorityEnd]
-        if c == UInt8(ascii: "/") || c == UInt8(ascii: "?") || c == UInt8(ascii: "#") { break }
+        let kind = authority[b[authorityEnd]]
+        if kind == 1 { break }
+        if kind == 2 { lastAt = authorityEnd }
         authorityEnd += 1
       }
-      // Userinfo: everything up to the last '@' in the authority.
-      var hostStart = authorityStart
-      var k = authorityEnd
-      while k > authorityStart {
-        k -= 1
-        if b[k] == UInt8(ascii: "@") {
-          hostStart = k + 1
-          break
-        }
+      let hostStart = lastAt >= 0 ? lastAt + 1 : authorityStart
+      // Host: letters, digits, '-' and '.', up to a ':' and its port.
+      var hostEnd = hostStart
+      let hostByte = Parts.hostByte
+      while hostEnd < authorityEnd, b[hostEnd] != UInt8(ascii: ":") {
+        guard hostByte[b[hostEnd]] != 0 else { return nil }
+        hostEnd += 1
       }
-      var hostEnd = authorityEnd
       var port: Int? = nil
-      var p = hostStart
-      while p < authorityEnd, b[p] != UInt8(ascii: ":") { p += 1 }
-      if p < authorityEnd {
-        hostEnd = p
+      if hostEnd < authorityEnd {
         var value = 0
         var digits = 0
-        var q = p + 1
+        var q = hostEnd + 1
         while q < authorityEnd {
           let c = b[q]
           guard c >= 0x30, c <= 0x39, digits < 6 else { return nil }
@@ -280,13 +279,6 @@ public struct ParsedLink: Sendable, CustomStringConvertible {
       }
       if hostEnd > hostStart, b[hostEnd - 1] == UInt8(ascii: ".") { hostEnd -= 1 }
       guard hostEnd > hostStart else { return nil }
-      for h in hostStart..<hostEnd {
-        let c = b[h]
-        guard
-          (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == UInt8(ascii: "-")
-            || c == UInt8(ascii: ".")
-        else { return nil }
-      }
       // Path, query, fragment: the path ends at the first '?' or '#'; found with memchr, since
       // paths and queries are the long part of a link.
       let baseAddress = b.baseAddress!
@@ -310,6 +302,16 @@ public struct ParsedLink: Sendable, CustomStringConvertible {
       return Parts(
         scheme: scheme, host: hostStart..<hostEnd, port: port, path: authorityEnd..<pathEnd, query: query,
         fragment: fragment)
+    }
+
+    /// 1 for bytes that end an authority (`/ ? #`), 2 for `@`, else 0.
+    static let authorityClass = ByteTable { c in
+      c == UInt8(ascii: "/") || c == UInt8(ascii: "?") || c == UInt8(ascii: "#") ? 1 : c == UInt8(ascii: "@") ? 2 : 0
+    }
+    /// 1 for bytes a host may hold (letters, digits, `-`, `.`), else 0.
+    static let hostByte = ByteTable { c in
+      (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == UInt8(ascii: "-")
+        || c == UInt8(ascii: ".") ? 1 : 0
     }
 
     @inline(__always) static func lower(_ c: UInt8) -> UInt8 { c | 0x20 }
