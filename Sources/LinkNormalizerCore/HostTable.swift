@@ -82,14 +82,28 @@ public struct HostTable<Value: Sendable>: Sendable {
     }
   }
 
+  /// A cheap hash of a host, the same for any ASCII case: its length and its first and last 8
+  /// bytes (fewer read whole), with bit 0x20 set in every byte. Setting that bit folds upper-case
+  /// letters onto lower-case; it also folds a few other pairs together, which only costs a key
+  /// comparison (`equalsLowercased` decides).
   @inline(__always)
   static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
-    var h: UInt64 = 0xcbf2_9ce4_8422_2325
-    for c in bytes {
-      let lower = (c >= 0x41 && c <= 0x5A) ? c | 0x20 : c
-      h = (h ^ UInt64(lower)) &* 0x100_0000_01b3
+    let n = bytes.count
+    let fold: UInt64 = 0x2020_2020_2020_2020
+    var head: UInt64 = 0
+    var tail: UInt64 = 0
+    if let base = bytes.baseAddress {
+      let raw = UnsafeRawPointer(base)
+      if n >= 8 {
+        head = UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self)) | fold
+        tail = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)) | fold
+      } else {
+        for i in 0..<n { head = head << 8 | UInt64(base[i] | 0x20) }
+      }
     }
-    return Int(truncatingIfNeeded: h ^ (h >> 29))
+    var h = (head &* 0x9E37_79B9_7F4A_7C15) ^ (tail &* 0xC2B2_AE3D_27D4_EB4F) ^ UInt64(n)
+    h ^= h >> 29
+    return Int(truncatingIfNeeded: h)
   }
 
   @inline(__always)
