@@ -145,8 +145,10 @@ struct OutputBuffer {
   /// ``appendQuoted(bytes:)`` for a string known to need no JSON escaping.
   @inline(__always)
   mutating func appendQuoted(_ text: String) {
-    var text = text
-    text.withUTF8 { appendQuoted(bytes: $0) }
+    if text.utf8.withContiguousStorageIfAvailable({ appendQuoted(bytes: $0) }) == nil {
+      var text = text
+      text.withUTF8 { appendQuoted(bytes: $0) }
+    }
   }
 
   mutating func appendJSONStringOrNull(_ text: String?) {

@@ -153,7 +153,15 @@ struct RecordFormatter: Sendable {
 
   private func writeJSON(_ record: NormalizationRecord, to out: inout OutputBuffer) {
     out.append("{\"input\":")
-    out.appendJSONString(record.input)
+    // An input that is exactly a link the extractor cut needs no escaping (most inputs are a bare
+    // URL): copy it without scanning.
+    if let found = record.foundLink, found.isPlainText, found.range.lowerBound == 0,
+      found.range.upperBound == record.input.utf8.count
+    {
+      out.appendQuoted(record.input)
+    } else {
+      out.appendJSONString(record.input)
+    }
     if let link = record.link {
       out.append(",\"ok\":true,\"platform\":")
       out.appendJSONString(link.platform)
