@@ -15,7 +15,6 @@ public struct FallbackChain: Sendable {
   public var registry: NormalizerRegistry
   /// When true, handlers that need the network are skipped (recorded as `skipped`, `needs_network`).
   public var offline: Bool
-  /// Clock used to time attempts.
 
   public init(registry: NormalizerRegistry, offline: Bool = false) {
     self.registry = registry
@@ -154,11 +153,9 @@ public struct FallbackChain: Sendable {
           case .attempted(.asynchronous, _, _):
             result = nil
           case .attempted(.answered(.success(.normalized(var success))), let name, let duration):
-            // The common case, without going through the trail's general bookkeeping.
-            if success.handler.isEmpty { success.handler = name }
-            result = NormalizationRecord(
-              input: input, foundLink: link, link: success,
-              attempts: [Attempt(handler: name, outcome: .succeeded, note: success.remark, duration: duration)])
+            // The common case, without building a trail.
+            let attempt = Trail.succeeded(&success, handler: name, duration: duration)
+            result = NormalizationRecord(input: input, foundLink: link, link: success, attempts: [attempt])
           case .attempted(.answered(let outcome), let name, let duration):
             var trail = Trail()
             if let success = trail.add(name, outcome, duration: duration) {
@@ -279,6 +276,13 @@ private struct Trail {
     lastSkip = error
   }
 
+  /// The attempt that records `result` as `handler`'s success, naming the handler in the result
+  /// when it did not name itself.
+  static func succeeded(_ result: inout NormalizedLink, handler: String, duration: Duration) -> Attempt {
+    if result.handler.isEmpty { result.handler = handler }
+    return Attempt(handler: handler, outcome: .succeeded, note: result.remark, duration: duration)
+  }
+
   /// Records one handler's outcome; returns the result when it succeeded.
   mutating func add(
     _ handler: String, _ outcome: Result<NormalizerOutcome, NormalizationError>, duration: Duration
@@ -288,8 +292,7 @@ private struct Trail {
       attempts.append(Attempt(handler: handler, outcome: .failed, error: error, duration: duration))
       lastFailure = error
     case .success(.normalized(var result)):
-      if result.handler.isEmpty { result.handler = handler }
-      attempts.append(Attempt(handler: handler, outcome: .succeeded, note: result.remark, duration: duration))
+      attempts.append(Trail.succeeded(&result, handler: handler, duration: duration))
       return result
     case .success(.declined(let reason)):
       attempts.append(Attempt(handler: handler, outcome: .declined, note: reason, duration: duration))

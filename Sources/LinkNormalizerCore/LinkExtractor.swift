@@ -32,29 +32,27 @@ public enum LinkExtractor {
       // Find the next candidate range without holding the buffer across the callback.
       var found: (range: Range<Int>, schemeless: Bool)? = nil
       copy.withUTF8 { b in
-        do {
-          let cut = cutTable
-          var i = position
-          let n = b.count
-          while i < n {
-            while i < n, cut[b[i]] != 0 { i += 1 }
-            let start = i
-            // Tokens are long (whole URLs): test 8 bytes per step, then finish byte by byte.
-            while i + 8 <= n {
-              let hit =
-                cut[b[i]] | cut[b[i + 1]] | cut[b[i + 2]] | cut[b[i + 3]]
-                | cut[b[i + 4]] | cut[b[i + 5]] | cut[b[i + 6]] | cut[b[i + 7]]
-              if hit != 0 { break }
-              i += 8
-            }
-            while i < n, cut[b[i]] == 0 { i += 1 }
-            if i > start, let candidate = candidate(in: b, start..<i) {
-              found = candidate
-              break
-            }
+        let cut = cutTable
+        var i = position
+        let n = b.count
+        while i < n {
+          while i < n, cut[b[i]] != 0 { i += 1 }
+          let start = i
+          // Tokens are long (whole URLs): test 8 bytes per step, then finish byte by byte.
+          while i + 8 <= n {
+            let hit =
+              cut[b[i]] | cut[b[i + 1]] | cut[b[i + 2]] | cut[b[i + 3]]
+              | cut[b[i + 4]] | cut[b[i + 5]] | cut[b[i + 6]] | cut[b[i + 7]]
+            if hit != 0 { break }
+            i += 8
           }
-          position = i
+          while i < n, cut[b[i]] == 0 { i += 1 }
+          if i > start, let candidate = candidate(in: b, start..<i) {
+            found = candidate
+            break
+          }
         }
+        position = i
       }
       guard let (range, schemeless) = found else { return }
       // The cut table guarantees the token holds no `"`, `\\`, control or non-ASCII byte.

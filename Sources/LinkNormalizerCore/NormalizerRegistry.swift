@@ -22,8 +22,8 @@ public struct NormalizerRegistry: Sendable {
     /// Position in registration order; breaks ties between equal priorities.
     public let sequence: Int
     public var name: String { handler.name }
-    /// The handler in a shared, immutable box: hot paths borrow it (`unowned(unsafe)`) and call
-    /// through its `let` without copying the existential or touching reference counts.
+    /// The handler in a shared, immutable box: hot paths borrow it (through `unmanagedHandler`)
+    /// and call through its `let` without copying the existential or touching reference counts.
     let handler: Handler
     /// `handler` without reference counting, for hot paths (`_withUnsafeGuaranteedRef`); valid as
     /// long as this entry (which holds `handler` strongly) is alive.
@@ -94,7 +94,7 @@ public struct NormalizerRegistry: Sendable {
   /// asking any of them whether it accepts the link. (Allocates the returned array; hot paths use
   /// ``withRoute(for:_:)``.)
   public func route(for link: ParsedLink) -> [Entry] {
-    link.host(in: routes).map { Array(routeEntries[routeRanges[$0]]) } ?? anyHostRoute
+    withRoute(for: link) { Array($0) }
   }
 
   /// Calls `body` with the link's route (see ``route(for:)``) borrowed in place: no reference
@@ -110,12 +110,12 @@ public struct NormalizerRegistry: Sendable {
   /// The handlers that would be tried for `link`, in order: the dry-run answer. Pure; calls only
   /// ``LinkNormalizer/accepts(_:)``.
   public func candidates(for link: ParsedLink) -> [Entry] {
-    route(for: link).filter { $0.normalizer.accepts(link) }
+    withRoute(for: link) { $0.filter { $0.normalizer.accepts(link) } }
   }
 
   /// Whether any handler accepts `link`.
   public func recognizes(_ link: ParsedLink) -> Bool {
-    route(for: link).contains { $0.normalizer.accepts(link) }
+    withRoute(for: link) { $0.contains { $0.normalizer.accepts(link) } }
   }
 
   static func precedes(_ a: Entry, _ b: Entry) -> Bool {

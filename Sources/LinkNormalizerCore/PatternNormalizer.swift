@@ -290,7 +290,7 @@ public struct PatternNormalizer: LinkNormalizer {
           // `forms` (and so each form and its pattern) lives as long as `self`: borrowed without
           // reference counting, so worker threads never contend on their counters.
           let step = formRefs[index]._withUnsafeGuaranteedRef { form -> FormStep in
-            if form.restricted, !form.applies(to: link) { return .skip }
+            if !form.applies(to: link) { return .skip }
             // After a limit error, the remaining forms only decide acceptance.
             let match: Result<Bool, PCRE2Error> = form.unmanagedPattern._withUnsafeGuaranteedRef { pattern in
               do throws(PCRE2Error) {
@@ -347,29 +347,27 @@ public struct PatternNormalizer: LinkNormalizer {
       queryLength > 0 && !keptParameters.isEmpty
       ? UnsafeBufferPointer(rebasing: target[(target.count - queryLength)...]) : nil
     var parameters: [Field] = []
-    let canonical = withUnsafeTemporaryAllocation(of: Range<Int>?.self, capacity: keptParameters.count) { values in
+    let canonical = withUnsafeTemporaryAllocation(of: Range<Int>?.self, capacity: 2 * keptParameters.count) { scratch in
+      // The first half: each kept parameter's value range in the query; the second: for each
+      // entry of `parameters`, the range of its name in `keptNameBytes`.
+      let values = UnsafeMutableBufferPointer(rebasing: scratch[..<keptParameters.count])
+      let names = UnsafeMutableBufferPointer(rebasing: scratch[keptParameters.count...])
       values.initialize(repeating: nil)
       if let query {
         findKeptValues(in: query, into: values)
         for index in keptParameters.indices {
           guard let range = values[index], !range.isEmpty else { continue }
           let value = PercentEncoding.decodeOnce(UnsafeBufferPointer(rebasing: query[range]))
-          if let check = keptParameters[index].valuePattern, (try? check.matches(value)) != true {
-            values[index] = nil
-            continue
-          }
+          if let check = keptParameters[index].valuePattern, (try? check.matches(value)) != true { continue }
           if parameters.isEmpty { parameters.reserveCapacity(keptParameters.count - index) }
+          names[parameters.count] = keptNameStarts[index]..<keptNameStarts[index + 1]
           parameters.append(Field(keptParameters[index].field, value))
         }
       }
       // Exact upper bound of the canonical URL (every value byte may become %XX), then one write.
       var bound = form.templateBytes.count
       for step in form.templateSteps where step.group >= 0 { bound += 3 * (group(step.group)?.count ?? 0) }
-      var p = 0
-      for index in 0..<keptParameters.count where values[index]?.isEmpty == false {
-        bound += 2 + keptNameStarts[index + 1] - keptNameStarts[index] + 3 * parameters[p].value.utf8.count
-        p += 1
-      }
+      for (p, parameter) in parameters.enumerated() { bound += 2 + names[p]!.count + 3 * parameter.value.utf8.count }
       return String(unsafeUninitializedCapacity: bound) { buffer in
         var writer = ByteWriter(buffer)
         form.templateBytes.withUnsafeBufferPointer { literal in
@@ -381,17 +379,15 @@ public struct PatternNormalizer: LinkNormalizer {
           }
         }
         var separator = form.templateHasQuery ? UInt8(ascii: "&") : UInt8(ascii: "?")
-        var p = 0
-        for index in 0..<keptParameters.count where values[index]?.isEmpty == false {
-          writer.write(separator)
-          separator = UInt8(ascii: "&")
-          keptNameBytes.withUnsafeBufferPointer {
-            writer.write(UnsafeBufferPointer(rebasing: $0[keptNameStarts[index]..<keptNameStarts[index + 1]]))
+        keptNameBytes.withUnsafeBufferPointer { nameBytes in
+          for (p, parameter) in parameters.enumerated() {
+            writer.write(separator)
+            separator = UInt8(ascii: "&")
+            writer.write(UnsafeBufferPointer(rebasing: nameBytes[names[p]!]))
+            writer.write(UInt8(ascii: "="))
+            var value = parameter.value
+            value.withUTF8 { writer.writeEncodedComponent($0, lowercase: false) }
           }
-          writer.write(UInt8(ascii: "="))
-          var value = parameters[p].value
-          value.withUTF8 { writer.writeEncodedComponent($0, lowercase: false) }
-          p += 1
         }
         return writer.count
       }
@@ -451,9 +447,11 @@ public struct PatternNormalizer: LinkNormalizer {
 }
 
 extension URLPattern {
+  /// Whether the form applies to the link's host (always, for a form without its own hosts).
   @inline(__always)
   func applies(to link: ParsedLink) -> Bool {
-    guard let hostTable else { return true }
+    // `restricted` first: reading the optional table alone would copy it.
+    guard restricted, let hostTable else { return true }
     return link.hostIsIn(hostTable)
   }
 }

@@ -1,4 +1,5 @@
 import Dispatch
+import LinkNormalizerCore
 import Synchronization
 
 #if canImport(Glibc)
@@ -169,7 +170,7 @@ public final class LoopbackHTTPServer: Sendable {
     let core = Core(listener: fd, handler: handler)
     self.core = core
     // The threads hold the core, not the server, so dropping the server stops it.
-    spawnThread { core.acceptLoop() }
+    runOnThread { core.acceptLoop() }
   }
 
   deinit { core.stop() }
@@ -230,7 +231,7 @@ public final class LoopbackHTTPServer: Sendable {
           close(client)
           break
         }
-        spawnThread { [self] in serve(client) }
+        runOnThread { [self] in serve(client) }
       }
       close(listener)
     }
@@ -336,24 +337,7 @@ public final class LoopbackHTTPServer: Sendable {
   }
 }
 
-/// Runs `body` on a new detached thread.
-private func spawnThread(_ body: @escaping @Sendable () -> Void) {
-  final class Box: Sendable {
-    let body: @Sendable () -> Void
-    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-  }
-  let box = Unmanaged.passRetained(Box(body)).toOpaque()
-  var thread = pthread_t()
-  let created = pthread_create(
-    &thread, nil,
-    { raw in
-      let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
-      box.body()
-      return nil
-    }, box)
-  if created == 0 {
-    pthread_detach(thread)
-  } else {
-    Unmanaged<Box>.fromOpaque(box).takeRetainedValue().body()
-  }
+/// Runs `body` on a new detached thread, or here when no thread can be created.
+private func runOnThread(_ body: @escaping @Sendable () -> Void) {
+  if !spawnDetachedThread(body) { body() }
 }

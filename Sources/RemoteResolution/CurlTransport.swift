@@ -143,14 +143,7 @@ final class CurlCall: Sendable {
   let maxBodyBytes: Int
   let deadline: ContinuousClock.Instant
   let allowed: Duration
-  private let finished = Atomic<Bool>(false)
-  private let state = Mutex(State())
-
-  private struct State {
-    var continuation: CheckedContinuation<Result<HTTPResponse, NormalizationError>, Never>?
-    var outcome: Result<HTTPResponse, NormalizationError>?
-    var timer: Task<Void, Never>?
-  }
+  private let answer = AnswerOnce()
 
   init(
     url: String, headers: [(name: String, value: String)], host: String, maxBodyBytes: Int,
@@ -165,55 +158,25 @@ final class CurlCall: Sendable {
   }
 
   /// Whether the caller has been answered (the transfer, if any, should stop).
-  var isFinished: Bool { finished.load(ordering: .acquiring) }
+  var isFinished: Bool { answer.isGiven }
 
   var timeoutError: NormalizationError {
     NormalizationError(.timeout, "\(host): no complete answer within \(allowed.shortDescription)")
   }
 
-  /// Stores the continuation; false (and the continuation resumed) when the call already
-  /// finished (cancelled before it started).
+  /// Stores the caller's continuation (see ``AnswerOnce/install(_:)``).
   func install(_ continuation: CheckedContinuation<Result<HTTPResponse, NormalizationError>, Never>) -> Bool {
-    let early = state.withLock { s -> Result<HTTPResponse, NormalizationError>? in
-      if let outcome = s.outcome { return outcome }
-      s.continuation = continuation
-      return nil
-    }
-    if let early {
-      continuation.resume(returning: early)
-      return false
-    }
-    return true
+    answer.install(continuation)
   }
 
-  /// Attaches the deadline timer; cancels it at once when the call already finished.
+  /// Attaches the deadline timer; it is cancelled when the call finishes (at once if it has).
   func attach(timer: Task<Void, Never>) {
-    let done = state.withLock { s -> Bool in
-      if s.outcome != nil { return true }
-      s.timer = timer
-      return false
-    }
-    if done { timer.cancel() }
+    answer.onAnswer { timer.cancel() }
   }
 
   /// Resumes the caller with `outcome` unless already done, and stops the timer.
   func finish(_ outcome: Result<HTTPResponse, NormalizationError>) {
-    let taken = state.withLock {
-      s -> (
-        continuation: CheckedContinuation<Result<HTTPResponse, NormalizationError>, Never>?, timer: Task<Void, Never>?
-      )? in
-      if s.outcome != nil { return nil }
-      s.outcome = outcome
-      defer {
-        s.continuation = nil
-        s.timer = nil
-      }
-      return (s.continuation, s.timer)
-    }
-    guard let taken else { return }
-    finished.store(true, ordering: .releasing)
-    taken.timer?.cancel()
-    taken.continuation?.resume(returning: outcome)
+    answer.give(outcome)
   }
 }
 
@@ -260,7 +223,7 @@ final class CurlEngine: Sendable {
       return false
     }
     guard start else { return }
-    guard !spawnThread({ [self] in runLane(startingWith: call) }) else { return }
+    guard !spawnDetachedThread({ [self] in runLane(startingWith: call) }) else { return }
     // No thread: fail this call and those queued behind it, and give the slot back.
     let failure = NormalizationError(.network, "\(call.host): cannot start a thread for the request")
     var pending: CurlCall? = call
@@ -546,29 +509,6 @@ private final class Transfer {
     while let last = slice.last, last == 0x20 || last == 0x09 { slice = slice.dropLast() }
     return slice
   }
-}
-
-/// Runs `body` on a new detached thread; false when the thread cannot be created.
-private func spawnThread(_ body: @escaping @Sendable () -> Void) -> Bool {
-  final class Box: Sendable {
-    let body: @Sendable () -> Void
-    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-  }
-  let box = Unmanaged.passRetained(Box(body)).toOpaque()
-  var thread = pthread_t()
-  let created = pthread_create(
-    &thread, nil,
-    { raw in
-      let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
-      box.body()
-      return nil
-    }, box)
-  guard created == 0 else {
-    Unmanaged<Box>.fromOpaque(box).release()
-    return false
-  }
-  pthread_detach(thread)
-  return true
 }
 
 extension Duration {

@@ -133,13 +133,9 @@ private final class PendingCall: Sendable {
   let host: String
   let maxBodyBytes: Int
   private let state = Mutex(State())
+  private let answer = AnswerOnce()
 
   private struct State {
-    var continuation: CheckedContinuation<Result<HTTPResponse, NormalizationError>, Never>?
-    var outcome: Result<HTTPResponse, NormalizationError>?
-    var finished = false
-    var task: URLSessionTask?
-    var timer: Task<Void, Never>?
     var status: Int?
     var headers = HTTPHeaders()
     var body: [UInt8] = []
@@ -150,30 +146,15 @@ private final class PendingCall: Sendable {
     self.maxBodyBytes = maxBodyBytes
   }
 
-  /// Stores the continuation; false (and the continuation resumed) when the call already finished
-  /// (cancelled before it started).
+  /// Stores the caller's continuation (see ``AnswerOnce/install(_:)``).
   func install(_ continuation: CheckedContinuation<Result<HTTPResponse, NormalizationError>, Never>) -> Bool {
-    let early = state.withLock { s -> Result<HTTPResponse, NormalizationError>? in
-      if s.finished { return s.outcome }
-      s.continuation = continuation
-      return nil
-    }
-    if let early {
-      continuation.resume(returning: early)
-      return false
-    }
-    return true
+    answer.install(continuation)
   }
 
-  /// Attaches the running task and its timer; cancels both at once when the call already finished.
+  /// Attaches the running task and its timer; both are cancelled when the call finishes (at once
+  /// if it has).
   func attach(task: URLSessionTask, timer: Task<Void, Never>) {
-    let finished = state.withLock { s -> Bool in
-      if s.finished { return true }
-      s.task = task
-      s.timer = timer
-      return false
-    }
-    if finished {
+    answer.onAnswer {
       timer.cancel()
       task.cancel()
     }
@@ -194,8 +175,8 @@ private final class PendingCall: Sendable {
   }
 
   func received(_ data: Data) {
+    guard !answer.isGiven else { return }
     let capped = state.withLock { s -> Bool in
-      guard !s.finished else { return false }
       let room = maxBodyBytes - s.body.count
       if data.count > room {
         s.body.append(contentsOf: data.prefix(max(0, room)))
@@ -233,24 +214,8 @@ private final class PendingCall: Sendable {
 
   /// Resumes the caller with `outcome` unless already done; cancels the task and the timer.
   func finish(_ outcome: Result<HTTPResponse, NormalizationError>) {
-    let taken = state.withLock {
-      s -> (CheckedContinuation<Result<HTTPResponse, NormalizationError>, Never>?, URLSessionTask?, Task<Void, Never>?)?
-      in
-      if s.finished { return nil }
-      s.finished = true
-      s.outcome = outcome
-      s.body = []
-      defer {
-        s.continuation = nil
-        s.task = nil
-        s.timer = nil
-      }
-      return (s.continuation, s.task, s.timer)
-    }
-    guard let (continuation, task, timer) = taken else { return }
-    timer?.cancel()
-    task?.cancel()
-    continuation?.resume(returning: outcome)
+    guard answer.give(outcome) else { return }
+    state.withLock { $0.body = [] }
   }
 
   /// Maps a `URLSession` failure to a stable code. The message names the host and the failure
