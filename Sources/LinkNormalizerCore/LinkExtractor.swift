@@ -25,13 +25,12 @@ public enum LinkExtractor {
   public static func forEachLink(
     in text: String, isKnownHost: (ParsedLink) -> Bool = { _ in false }, _ body: (ParsedLink) -> Bool
   ) {
-    var copy = text
-    let count = copy.withUTF8 { $0.count }
+    let count = text.utf8.count
     var position = 0
     while position < count {
       // Find the next candidate range without holding the buffer across the callback.
       var found: (range: Range<Int>, schemeless: Bool)? = nil
-      copy.withUTF8 { b in
+      withUTF8Bytes(of: text) { b in
         let cut = cutTable
         var i = position
         let n = b.count

@@ -13,29 +13,31 @@ public struct LinkKind: RawRepresentable, Hashable, Sendable, ExpressibleByStrin
 
 /// The stable identity of one link.
 ///
-/// A value type stored in one shared, copy-on-write box: copying or destroying a result costs one
-/// reference-count operation however many fields it has, which matters on the batch path (every
-/// result is copied several times between a handler and the output). Mutating a copy never
-/// affects another.
+/// A value type stored in one shared, immutable box: copying or destroying a result costs one
+/// reference-count operation however many fields it has, and reading a field borrows it from the
+/// box without a reference-count operation of its own, which matters on the batch path (every
+/// result is copied between a handler and the output, and every field is read by a writer).
+/// A setter replaces the box (copying the other fields' references); mutating a copy never affects
+/// another. Safe to share across threads.
 public struct NormalizedLink: Sendable, Hashable {
   /// The platform's plugin name (e.g. `"xiaohongshu"`).
-  public var platform: String {
-    get { storage.platform }
+  @inlinable public var platform: String {
+    get { storage.fields.platform }
     set { mutate { $0.platform = newValue } }
   }
-  public var kind: LinkKind {
-    get { storage.kind }
+  @inlinable public var kind: LinkKind {
+    get { storage.fields.kind }
     set { mutate { $0.kind = newValue } }
   }
   /// The platform's id for the object, in its canonical spelling.
-  public var id: String {
-    get { storage.id }
+  @inlinable public var id: String {
+    get { storage.fields.id }
     set { mutate { $0.id = newValue } }
   }
   /// A canonical URL: built only from the id and the kept parameters, so normalizing it again
   /// returns it unchanged.
-  public var canonicalURL: String {
-    get { storage.canonicalURL }
+  @inlinable public var canonicalURL: String {
+    get { storage.fields.canonicalURL }
     set {
       mutate {
         $0.canonicalURL = newValue
@@ -45,107 +47,86 @@ public struct NormalizedLink: Sendable, Hashable {
   }
   /// Whether ``canonicalURL`` is known to need no escaping in JSON (it was written by a pattern
   /// handler from JSON-safe template text and percent-encoded values). Not part of equality.
-  package var canonicalIsPlain: Bool {
-    get { storage.canonicalIsPlain }
+  @inlinable package var canonicalIsPlain: Bool {
+    get { storage.fields.canonicalIsPlain }
     set { mutate { $0.canonicalIsPlain = newValue } }
   }
   /// Further identifiers found in the link (e.g. `user_id` for a note opened from a profile).
-  public var identifiers: [Field] {
-    get { storage.identifiers }
+  @inlinable public var identifiers: [Field] {
+    get { storage.fields.identifiers }
     set { mutate { $0.identifiers = newValue } }
   }
   /// Access parameters kept from the link, percent-decoded exactly once (e.g. `xsec_token`).
-  public var parameters: [Field] {
-    get { storage.parameters }
+  @inlinable public var parameters: [Field] {
+    get { storage.fields.parameters }
     set { mutate { $0.parameters = newValue } }
   }
   /// The handler that produced this result (the chain fills it in).
-  public var handler: String {
-    get { storage.handler }
+  @inlinable public var handler: String {
+    get { storage.fields.handler }
     set { mutate { $0.handler = newValue } }
   }
   /// The pattern parser that produced the id, when it differs from ``handler`` (a resolver
   /// produced the URL and a parser read the id from it).
-  public var parser: String? {
-    get { storage.parser }
+  @inlinable public var parser: String? {
+    get { storage.fields.parser }
     set { mutate { $0.parser = newValue } }
   }
   /// The URL a resolver produced for a short link, as returned (credentials never appear here).
-  public var resolvedURL: String? {
-    get { storage.resolvedURL }
+  @inlinable public var resolvedURL: String? {
+    get { storage.fields.resolvedURL }
     set { mutate { $0.resolvedURL = newValue } }
   }
   /// The resolver that produced ``resolvedURL``.
-  public var resolver: String? {
-    get { storage.resolver }
+  @inlinable public var resolver: String? {
+    get { storage.fields.resolver }
     set { mutate { $0.resolver = newValue } }
   }
   /// True when the resolution came from a cache rather than a remote call made in this run.
-  public var cached: Bool {
-    get { storage.cached }
+  @inlinable public var cached: Bool {
+    get { storage.fields.cached }
     set { mutate { $0.cached = newValue } }
   }
   /// A human remark about how the answer was reached (e.g. "id recovered from an unknown path").
-  public var remark: String? {
-    get { storage.remark }
+  @inlinable public var remark: String? {
+    get { storage.fields.remark }
     set { mutate { $0.remark = newValue } }
   }
 
-  private var storage: Storage
+  @usableFromInline var storage: Storage
 
-  /// Mutable only while uniquely referenced (see ``mutate(_:)``), so sharing it is safe.
-  private final class Storage: @unchecked Sendable {
-    var platform: String
-    var kind: LinkKind
-    var id: String
-    var canonicalURL: String
-    var identifiers: [Field]
-    var parameters: [Field]
-    var handler: String
-    var parser: String?
-    var resolvedURL: String?
-    var resolver: String?
-    var cached: Bool
-    var remark: String?
-    var canonicalIsPlain = false
-
-    init(
-      platform: String, kind: LinkKind, id: String, canonicalURL: String, identifiers: [Field], parameters: [Field],
-      handler: String, parser: String?, resolvedURL: String?, resolver: String?, cached: Bool, remark: String?
-    ) {
-      self.platform = platform
-      self.kind = kind
-      self.id = id
-      self.canonicalURL = canonicalURL
-      self.identifiers = identifiers
-      self.parameters = parameters
-      self.handler = handler
-      self.parser = parser
-      self.resolvedURL = resolvedURL
-      self.resolver = resolver
-      self.cached = cached
-      self.remark = remark
-    }
-
-    func copy() -> Storage {
-      let copy = Storage(
-        platform: platform, kind: kind, id: id, canonicalURL: canonicalURL, identifiers: identifiers,
-        parameters: parameters, handler: handler, parser: parser, resolvedURL: resolvedURL, resolver: resolver,
-        cached: cached, remark: remark)
-      copy.canonicalIsPlain = canonicalIsPlain
-      return copy
-    }
+  @usableFromInline struct Fields: Sendable {
+    @usableFromInline var platform: String
+    @usableFromInline var kind: LinkKind
+    @usableFromInline var id: String
+    @usableFromInline var canonicalURL: String
+    @usableFromInline var identifiers: [Field]
+    @usableFromInline var parameters: [Field]
+    @usableFromInline var handler: String
+    @usableFromInline var parser: String? = nil
+    @usableFromInline var resolvedURL: String? = nil
+    @usableFromInline var resolver: String? = nil
+    @usableFromInline var cached = false
+    @usableFromInline var remark: String?
+    @usableFromInline var canonicalIsPlain = false
   }
 
-  private mutating func mutate(_ change: (Storage) -> Void) {
-    if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
-    change(storage)
+  /// Never mutated: a setter builds a new box, so a field can be read without retaining it.
+  @usableFromInline final class Storage: Sendable {
+    @usableFromInline let fields: Fields
+    @usableFromInline init(_ fields: Fields) { self.fields = fields }
+  }
+
+  @usableFromInline mutating func mutate(_ change: (inout Fields) -> Void) {
+    var fields = storage.fields
+    change(&fields)
+    storage = Storage(fields)
   }
 
   /// Whether any of ``parser``, ``resolvedURL``, ``resolver``, ``cached`` or ``remark`` is set
   /// (one check instead of five for writers).
-  package var hasProvenanceDetails: Bool {
-    let s = storage
+  @inlinable package var hasProvenanceDetails: Bool {
+    let s = storage.fields
     return s.parser != nil || s.resolvedURL != nil || s.resolver != nil || s.cached || s.remark != nil
   }
 
@@ -169,9 +150,10 @@ public struct NormalizedLink: Sendable, Hashable {
     cached: Bool = false, remark: String? = nil
   ) {
     storage = Storage(
-      platform: platform, kind: kind, id: id, canonicalURL: canonicalURL, identifiers: identifiers,
-      parameters: parameters, handler: handler, parser: parser, resolvedURL: resolvedURL, resolver: resolver,
-      cached: cached, remark: remark)
+      Fields(
+        platform: platform, kind: kind, id: id, canonicalURL: canonicalURL, identifiers: identifiers,
+        parameters: parameters, handler: handler, parser: parser, resolvedURL: resolvedURL, resolver: resolver,
+        cached: cached, remark: remark))
   }
 
   /// A pattern handler's result, with ``canonicalIsPlain`` known.
@@ -180,16 +162,15 @@ public struct NormalizedLink: Sendable, Hashable {
     handler: String, remark: String?, canonicalIsPlain: Bool
   ) {
     storage = Storage(
-      platform: platform, kind: kind, id: id, canonicalURL: canonicalURL, identifiers: identifiers,
-      parameters: parameters, handler: handler, parser: nil, resolvedURL: nil, resolver: nil, cached: false,
-      remark: remark)
-    storage.canonicalIsPlain = canonicalIsPlain
+      Fields(
+        platform: platform, kind: kind, id: id, canonicalURL: canonicalURL, identifiers: identifiers,
+        parameters: parameters, handler: handler, remark: remark, canonicalIsPlain: canonicalIsPlain))
   }
 
   public static func == (a: NormalizedLink, b: NormalizedLink) -> Bool {
     if a.storage === b.storage { return true }
-    let x = a.storage
-    let y = b.storage
+    let x = a.storage.fields
+    let y = b.storage.fields
     return x.platform == y.platform && x.kind == y.kind && x.id == y.id && x.canonicalURL == y.canonicalURL
       && x.identifiers == y.identifiers && x.parameters == y.parameters && x.handler == y.handler
       && x.parser == y.parser && x.resolvedURL == y.resolvedURL && x.resolver == y.resolver && x.cached == y.cached
@@ -197,7 +178,7 @@ public struct NormalizedLink: Sendable, Hashable {
   }
 
   public func hash(into hasher: inout Hasher) {
-    let s = storage
+    let s = storage.fields
     hasher.combine(s.platform)
     hasher.combine(s.kind)
     hasher.combine(s.id)
@@ -247,15 +228,16 @@ public struct Attempt: Sendable, Hashable {
 /// Everything known about one input after normalization: exactly one per input, success or not.
 ///
 /// Stored in one immutable shared box (a setter replaces the box), so that copying and destroying
-/// a record costs one reference-count operation.
+/// a record costs one reference-count operation and reading a field borrows it. Safe to share
+/// across threads.
 public struct NormalizationRecord: Sendable {
-  private final class Storage: Sendable {
-    let input: String
-    let foundLink: ParsedLink?
-    let link: NormalizedLink?
-    let error: NormalizationError?
-    let attempts: [Attempt]
-    init(
+  @usableFromInline final class Storage: Sendable {
+    @usableFromInline let input: String
+    @usableFromInline let foundLink: ParsedLink?
+    @usableFromInline let link: NormalizedLink?
+    @usableFromInline let error: NormalizationError?
+    @usableFromInline let attempts: [Attempt]
+    @usableFromInline init(
       input: String, foundLink: ParsedLink?, link: NormalizedLink?, error: NormalizationError?, attempts: [Attempt]
     ) {
       self.input = input
@@ -265,15 +247,15 @@ public struct NormalizationRecord: Sendable {
       self.attempts = attempts
     }
   }
-  private var storage: Storage
+  @usableFromInline var storage: Storage
 
   /// The input as given.
-  public var input: String {
+  @inlinable public var input: String {
     get { storage.input }
     set { storage = Storage(input: newValue, foundLink: foundLink, link: link, error: error, attempts: attempts) }
   }
   /// The link found in the input (nil when none was found).
-  public var foundLink: ParsedLink? {
+  @inlinable public var foundLink: ParsedLink? {
     get { storage.foundLink }
     set { storage = Storage(input: input, foundLink: newValue, link: link, error: error, attempts: attempts) }
   }
@@ -290,14 +272,14 @@ public struct NormalizationRecord: Sendable {
     }
   }
   /// Every handler the chain tried, in order, including intermediate tries.
-  public var attempts: [Attempt] {
+  @inlinable public var attempts: [Attempt] {
     get { storage.attempts }
     set { storage = Storage(input: input, foundLink: foundLink, link: link, error: error, attempts: newValue) }
   }
   /// The identity, when the input was normalized (then ``error`` is nil).
-  public var link: NormalizedLink? { storage.link }
+  @inlinable public var link: NormalizedLink? { storage.link }
   /// The error that decided this input, when it was not normalized (then ``link`` is nil).
-  public var error: NormalizationError? { storage.error }
+  @inlinable public var error: NormalizationError? { storage.error }
 
   public init(
     input: String, foundLink: ParsedLink?, result: Result<NormalizedLink, NormalizationError>, attempts: [Attempt]

@@ -81,14 +81,15 @@ public struct ParsedLink: Sendable, CustomStringConvertible {
 
   /// `plainText`: the caller guarantees the range holds no `"`, `\\`, control or non-ASCII byte.
   init?(source: String, range: Range<Int>, plainText: Bool) {
-    var copy = source
     guard
-      let parts = copy.withUTF8({ buffer -> Parts? in
-        guard range.lowerBound >= 0, range.upperBound <= buffer.count, range.upperBound < Int(Int32.max) else {
-          return nil
-        }
-        return Parts.parse(buffer, range)
-      })
+      let parts = withUTF8Bytes(
+        of: source,
+        { buffer -> Parts? in
+          guard range.lowerBound >= 0, range.upperBound <= buffer.count, range.upperBound < Int(Int32.max) else {
+            return nil
+          }
+          return Parts.parse(buffer, range)
+        })
     else { return nil }
     self.source = source
     self.bounds = Bounds(
@@ -203,8 +204,7 @@ public struct ParsedLink: Sendable, CustomStringConvertible {
 
   @inline(__always)
   func withBytes<R>(_ r: Range<Int>, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-    var copy = source
-    return try copy.withUTF8 { try body(UnsafeBufferPointer(rebasing: $0[r])) }
+    try withUTF8Bytes(of: source) { try body(UnsafeBufferPointer(rebasing: $0[r])) }
   }
 
   func string(_ r: Range<Int>) -> String {

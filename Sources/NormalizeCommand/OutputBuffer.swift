@@ -1,3 +1,4 @@
+import LinkNormalizerCore
 import Synchronization
 
 #if canImport(Glibc)
@@ -65,8 +66,7 @@ struct OutputBuffer {
 
   @inline(__always)
   mutating func append(_ string: String) {
-    var string = string
-    string.withUTF8 { append($0) }
+    withUTF8Bytes(of: string) { append($0) }
   }
 
   mutating func appendInteger(_ value: Int) {
@@ -121,11 +121,7 @@ struct OutputBuffer {
   /// characters as `\n`, `\r`, `\t` or `\u00XX`); everything else, non-ASCII included, as UTF-8.
   @inline(__always)
   mutating func appendJSONString(_ text: String) {
-    // Native strings lend their bytes without a copy; others are copied once.
-    if text.utf8.withContiguousStorageIfAvailable({ appendJSONString(bytes: $0) }) == nil {
-      var text = text
-      text.withUTF8 { appendJSONString(bytes: $0) }
-    }
+    withUTF8Bytes(of: text) { appendJSONString(bytes: $0) }
   }
 
   /// Appends `bytes` between quotes as they are: only for text known to need no JSON escaping.
@@ -145,10 +141,7 @@ struct OutputBuffer {
   /// ``appendQuoted(bytes:)`` for a string known to need no JSON escaping.
   @inline(__always)
   mutating func appendQuoted(_ text: String) {
-    if text.utf8.withContiguousStorageIfAvailable({ appendQuoted(bytes: $0) }) == nil {
-      var text = text
-      text.withUTF8 { appendQuoted(bytes: $0) }
-    }
+    withUTF8Bytes(of: text) { appendQuoted(bytes: $0) }
   }
 
   mutating func appendJSONStringOrNull(_ text: String?) {
