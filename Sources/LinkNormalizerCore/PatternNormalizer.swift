@@ -367,7 +367,7 @@ public struct PatternNormalizer: LinkNormalizer {
       // Exact upper bound of the canonical URL (every value byte may become %XX), then one write.
       var bound = form.templateBytes.count
       for step in form.templateSteps where step.group >= 0 { bound += 3 * (group(step.group)?.count ?? 0) }
-      for (p, parameter) in parameters.enumerated() { bound += 2 + names[p]!.count + 3 * parameter.value.utf8.count }
+      for p in parameters.indices { bound += 2 + names[p]!.count + 3 * parameters[p].value.utf8.count }
       return String(unsafeUninitializedCapacity: bound) { buffer in
         var writer = ByteWriter(buffer)
         form.templateBytes.withUnsafeBufferPointer { literal in
@@ -380,13 +380,12 @@ public struct PatternNormalizer: LinkNormalizer {
         }
         var separator = form.templateHasQuery ? UInt8(ascii: "&") : UInt8(ascii: "?")
         keptNameBytes.withUnsafeBufferPointer { nameBytes in
-          for (p, parameter) in parameters.enumerated() {
+          for p in parameters.indices {
             writer.write(separator)
             separator = UInt8(ascii: "&")
             writer.write(UnsafeBufferPointer(rebasing: nameBytes[names[p]!]))
             writer.write(UInt8(ascii: "="))
-            var value = parameter.value
-            value.withUTF8 { writer.writeEncodedComponent($0, lowercase: false) }
+            withUTF8Bytes(of: parameters[p].value) { writer.writeEncodedComponent($0, lowercase: false) }
           }
         }
         return writer.count
