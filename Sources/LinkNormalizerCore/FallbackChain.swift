@@ -155,7 +155,7 @@ public struct FallbackChain: Sendable {
           case .attempted(.answered(.success(.normalized(var success))), let name, let duration):
             // The common case, without building a trail.
             let attempt = Trail.succeeded(&success, handler: name, duration: duration)
-            result = NormalizationRecord(input: input, foundLink: link, link: success, attempts: [attempt])
+            result = NormalizationRecord(input: input, foundLink: link, link: success, attempt: attempt)
           case .attempted(.answered(let outcome), let name, let duration):
             var trail = Trail()
             if let success = trail.add(name, outcome, duration: duration) {

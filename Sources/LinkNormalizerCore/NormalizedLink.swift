@@ -236,7 +236,10 @@ public struct NormalizationRecord: Sendable {
     @usableFromInline let foundLink: ParsedLink?
     @usableFromInline let link: NormalizedLink?
     @usableFromInline let error: NormalizationError?
-    @usableFromInline let attempts: [Attempt]
+    /// The attempt when there was exactly one (the common case: no array to allocate), else nil
+    /// and ``attemptArray`` holds them all.
+    @usableFromInline let onlyAttempt: Attempt?
+    @usableFromInline let attemptArray: [Attempt]
     @usableFromInline init(
       input: String, foundLink: ParsedLink?, link: NormalizedLink?, error: NormalizationError?, attempts: [Attempt]
     ) {
@@ -244,7 +247,25 @@ public struct NormalizationRecord: Sendable {
       self.foundLink = foundLink
       self.link = link
       self.error = error
-      self.attempts = attempts
+      if attempts.count == 1 {
+        self.onlyAttempt = attempts[0]
+        self.attemptArray = []
+      } else {
+        self.onlyAttempt = nil
+        self.attemptArray = attempts
+      }
+    }
+    init(input: String, foundLink: ParsedLink?, link: NormalizedLink, attempt: Attempt) {
+      self.input = input
+      self.foundLink = foundLink
+      self.link = link
+      self.error = nil
+      self.onlyAttempt = attempt
+      self.attemptArray = []
+    }
+    @usableFromInline var attempts: [Attempt] {
+      if let onlyAttempt { return [onlyAttempt] }
+      return attemptArray
     }
   }
   @usableFromInline var storage: Storage
@@ -271,10 +292,18 @@ public struct NormalizationRecord: Sendable {
       storage = NormalizationRecord.storage(input: input, foundLink: foundLink, result: newValue, attempts: attempts)
     }
   }
-  /// Every handler the chain tried, in order, including intermediate tries.
+  /// Every handler the chain tried, in order, including intermediate tries. (A record with one
+  /// attempt stores it without an array; this builds one. Writers use ``withAttempts(_:)``.)
   @inlinable public var attempts: [Attempt] {
     get { storage.attempts }
     set { storage = Storage(input: input, foundLink: foundLink, link: link, error: error, attempts: newValue) }
+  }
+  /// Lends ``attempts`` in place, in order, without building an array.
+  @inlinable package func withAttempts<R>(_ body: (UnsafeBufferPointer<Attempt>) throws -> R) rethrows -> R {
+    if let only = storage.onlyAttempt {
+      return try withUnsafePointer(to: only) { try body(UnsafeBufferPointer(start: $0, count: 1)) }
+    }
+    return try storage.attemptArray.withUnsafeBufferPointer(body)
   }
   /// The identity, when the input was normalized (then ``error`` is nil).
   @inlinable public var link: NormalizedLink? { storage.link }
@@ -287,9 +316,9 @@ public struct NormalizationRecord: Sendable {
     storage = NormalizationRecord.storage(input: input, foundLink: foundLink, result: result, attempts: attempts)
   }
 
-  /// A successful record.
-  init(input: String, foundLink: ParsedLink?, link: NormalizedLink, attempts: [Attempt]) {
-    storage = Storage(input: input, foundLink: foundLink, link: link, error: nil, attempts: attempts)
+  /// A successful record after one attempt.
+  init(input: String, foundLink: ParsedLink?, link: NormalizedLink, attempt: Attempt) {
+    storage = Storage(input: input, foundLink: foundLink, link: link, attempt: attempt)
   }
 
   private static func storage(

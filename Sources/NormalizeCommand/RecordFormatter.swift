@@ -196,7 +196,7 @@ struct RecordFormatter: Sendable {
     }
     out.append(",\"attempts\":[")
     // Fields read in place through the buffer: copying each `Attempt` whole would copy its error.
-    record.attempts.withUnsafeBufferPointer { attempts in
+    record.withAttempts { attempts in
       for i in attempts.indices {
         out.append(i == 0 ? "{\"handler\":" : ",{\"handler\":")
         out.appendJSONString(attempts[i].handler)
