@@ -178,6 +178,35 @@ struct OutputBuffer {
     count += 1
   }
 
+  /// Appends `bytes` as a TSV field: tabs, line feeds and carriage returns become spaces. Copied
+  /// whole, then only 8-byte words holding a control byte are looked at byte by byte.
+  mutating func appendTSVField(bytes: UnsafeBufferPointer<UInt8>) {
+    let start = count
+    append(bytes)
+    let n = bytes.count
+    guard n > 0 else { return }
+    let written = base + start
+    let raw = UnsafeRawPointer(written)
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    var i = 0
+    while i < n {
+      if i + 8 <= n {
+        let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+        // No byte below 0x20 in this word (bytes >= 0x80 are never below it): nothing to replace.
+        if (word &- ones &* 0x20) & ~word & (ones &* 0x80) == 0 {
+          i += 8
+          continue
+        }
+      }
+      let end = min(i + 8, n)
+      while i < end {
+        let c = written[i]
+        if c == 0x09 || c == 0x0A || c == 0x0D { written[i] = UInt8(ascii: " ") }
+        i += 1
+      }
+    }
+  }
+
   /// The JSON string body of `bytes` from a byte that needs escaping on (see
   /// ``appendJSONString(bytes:)``); reserves room as it goes (up to 6 bytes per input byte).
   private mutating func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>) {

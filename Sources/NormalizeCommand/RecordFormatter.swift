@@ -122,8 +122,7 @@ struct RecordFormatter: Sendable {
   private func writeTSV(_ record: NormalizationRecord, index: Int, to out: inout OutputBuffer) {
     out.appendInteger(index)
     out.append(UInt8(ascii: "\t"))
-    switch record.result {
-    case .success(let link):
+    if let link = record.link {
       out.append("ok\t")
       appendTSVField(link.platform, to: &out)
       out.append(UInt8(ascii: "\t"))
@@ -134,21 +133,17 @@ struct RecordFormatter: Sendable {
       appendTSVField(link.canonicalURL, to: &out)
       out.append(UInt8(ascii: "\t"))
       appendTSVField(link.handler, to: &out)
-    case .failure(let error):
-      appendTSVField(error.code.rawValue, to: &out)
+    } else {
+      appendTSVField(record.error?.code.rawValue ?? ErrorCode.unsupported.rawValue, to: &out)
       out.append("\t\t\t\t\t")
     }
     out.append(UInt8(ascii: "\n"))
   }
 
-  /// TSV fields cannot hold tabs or line breaks; they become spaces (links never hold them).
+  /// TSV fields cannot hold tabs or line breaks; they become spaces (links never hold them). Text
+  /// without them, the usual case, is copied whole.
   private func appendTSVField(_ text: String, to out: inout OutputBuffer) {
-    var text = text
-    text.withUTF8 { bytes in
-      for c in bytes {
-        out.append(c == 0x09 || c == 0x0A || c == 0x0D ? UInt8(ascii: " ") : c)
-      }
-    }
+    withUTF8Bytes(of: text) { out.appendTSVField(bytes: $0) }
   }
 
   private func writeJSON(_ record: NormalizationRecord, to out: inout OutputBuffer) {

@@ -68,4 +68,32 @@ import Testing
       #expect(String(decoding: UnsafeBufferPointer(start: buffer.base, count: buffer.count), as: UTF8.self) == expected)
     }
   }
+
+  /// TSV fields: tabs, line feeds and carriage returns become spaces at every position and length
+  /// around the 8-byte word the writer checks at once; other bytes (other controls, non-ASCII)
+  /// are kept.
+  @Test func tsvFieldsReplaceOnlyTabsAndLineBreaks() {
+    func tsv(_ text: String) -> String {
+      var buffer = OutputBuffer(capacity: 16)
+      defer { buffer.release() }
+      buffer.append("<")
+      Array(text.utf8).withUnsafeBufferPointer { buffer.appendTSVField(bytes: $0) }
+      return String(decoding: UnsafeBufferPointer(start: buffer.base, count: buffer.count), as: UTF8.self)
+    }
+    for length in 0...24 {
+      let plain = String(repeating: "é", count: length / 2) + String(repeating: "b", count: length - length / 2)
+      #expect(tsv(plain) == "<" + plain)
+      for position in 0..<max(length, 1) where length > 0 {
+        for special in ["\t", "\n", "\r", "\u{01}", "\u{1F}"] {
+          var characters = Array(plain)
+          characters[position] = Character(special)
+          let text = String(characters)
+          let expected =
+            special == "\u{01}" || special == "\u{1F}"
+            ? text : String(characters.map { $0 == Character(special) ? " " : $0 })
+          #expect(tsv(text) == "<" + expected, "\(length) \(position)")
+        }
+      }
+    }
+  }
 }
