@@ -19,6 +19,10 @@ public struct LinkKind: RawRepresentable, Hashable, Sendable, ExpressibleByStrin
 /// result is copied between a handler and the output, and every field is read by a writer).
 /// A setter replaces the box (copying the other fields' references); mutating a copy never affects
 /// another. Safe to share across threads.
+///
+/// A pattern handler's result keeps ``id``, ``canonicalURL`` and ``parameters`` as UTF-8 bytes in
+/// one allocation: reading one of those properties makes a new string (or array) each time, so
+/// read it once when it is used in a loop.
 public struct NormalizedLink: Sendable, Hashable {
   /// The platform's plugin name (e.g. `"xiaohongshu"`).
   @inlinable public var platform: String {
@@ -31,13 +35,19 @@ public struct NormalizedLink: Sendable, Hashable {
   }
   /// The platform's id for the object, in its canonical spelling.
   @inlinable public var id: String {
-    get { storage.fields.id }
+    get {
+      if let packed = storage.packed { return packed.string(packed.layout.id) }
+      return storage.fields.id
+    }
     set { mutate { $0.id = newValue } }
   }
   /// A canonical URL: built only from the id and the kept parameters, so normalizing it again
   /// returns it unchanged.
   @inlinable public var canonicalURL: String {
-    get { storage.fields.canonicalURL }
+    get {
+      if let packed = storage.packed { return packed.string(packed.layout.canonicalURL) }
+      return storage.fields.canonicalURL
+    }
     set {
       mutate {
         $0.canonicalURL = newValue
@@ -58,7 +68,10 @@ public struct NormalizedLink: Sendable, Hashable {
   }
   /// Access parameters kept from the link, percent-decoded exactly once (e.g. `xsec_token`).
   @inlinable public var parameters: [Field] {
-    get { storage.fields.parameters }
+    get {
+      if let packed = storage.packed { return packed.parameters }
+      return storage.fields.parameters
+    }
     set { mutate { $0.parameters = newValue } }
   }
   /// The handler that produced this result (the chain fills it in).
@@ -112,15 +125,57 @@ public struct NormalizedLink: Sendable, Hashable {
   }
 
   /// Never mutated: a setter builds a new box, so a field can be read without retaining it.
-  @usableFromInline final class Storage: Sendable {
+  /// `@unchecked` only because `PackedText` is a `ManagedBuffer`, which cannot be declared
+  /// `Sendable`; it too is immutable once made.
+  @usableFromInline final class Storage: @unchecked Sendable {
     @usableFromInline let fields: Fields
-    @usableFromInline init(_ fields: Fields) { self.fields = fields }
+    /// When set, the id, the canonical URL and the parameters are these bytes (a pattern
+    /// handler's result) and the corresponding members of ``fields`` are empty.
+    @usableFromInline let packed: PackedText?
+    @usableFromInline init(_ fields: Fields, packed: PackedText? = nil) {
+      self.fields = fields
+      self.packed = packed
+    }
+
+    /// ``fields`` with the packed members filled in.
+    @usableFromInline var unpacked: Fields {
+      var fields = self.fields
+      if let packed {
+        fields.id = packed.string(packed.layout.id)
+        fields.canonicalURL = packed.string(packed.layout.canonicalURL)
+        fields.parameters = packed.parameters
+      }
+      return fields
+    }
   }
 
   @usableFromInline mutating func mutate(_ change: (inout Fields) -> Void) {
-    var fields = storage.fields
+    var fields = storage.unpacked
     change(&fields)
     storage = Storage(fields)
+  }
+
+  /// Lends the UTF-8 bytes of ``id`` without making a string.
+  @inlinable package func withIDBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+    if let packed = storage.packed { return try packed.withBytes(packed.layout.id, body) }
+    return try withUTF8Bytes(of: storage.fields.id, body)
+  }
+
+  /// Lends the UTF-8 bytes of ``canonicalURL`` without making a string.
+  @inlinable package func withCanonicalURLBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+    if let packed = storage.packed { return try packed.withBytes(packed.layout.canonicalURL, body) }
+    return try withUTF8Bytes(of: storage.fields.canonicalURL, body)
+  }
+
+  /// Calls `body` with the UTF-8 bytes of each of ``parameters``' names and values, in order,
+  /// without making strings.
+  @inlinable package func forEachParameter(
+    _ body: (_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) throws -> Void
+  ) rethrows {
+    if let packed = storage.packed { return try packed.forEachParameter(body) }
+    for field in storage.fields.parameters {
+      try withUTF8Bytes(of: field.name) { name in try withUTF8Bytes(of: field.value) { try body(name, $0) } }
+    }
   }
 
   /// Whether any of ``parser``, ``resolvedURL``, ``resolver``, ``cached`` or ``remark`` is set
@@ -156,21 +211,23 @@ public struct NormalizedLink: Sendable, Hashable {
         cached: cached, remark: remark))
   }
 
-  /// A pattern handler's result, with ``canonicalIsPlain`` known.
+  /// A pattern handler's result: id, canonical URL and parameters packed in one allocation, and
+  /// ``canonicalIsPlain`` known.
   init(
-    platform: String, kind: LinkKind, id: String, canonicalURL: String, identifiers: [Field], parameters: [Field],
-    handler: String, remark: String?, canonicalIsPlain: Bool
+    platform: String, kind: LinkKind, packed: PackedText, identifiers: [Field], handler: String, remark: String?,
+    canonicalIsPlain: Bool
   ) {
     storage = Storage(
       Fields(
-        platform: platform, kind: kind, id: id, canonicalURL: canonicalURL, identifiers: identifiers,
-        parameters: parameters, handler: handler, remark: remark, canonicalIsPlain: canonicalIsPlain))
+        platform: platform, kind: kind, id: "", canonicalURL: "", identifiers: identifiers, parameters: [],
+        handler: handler, remark: remark, canonicalIsPlain: canonicalIsPlain),
+      packed: packed)
   }
 
   public static func == (a: NormalizedLink, b: NormalizedLink) -> Bool {
     if a.storage === b.storage { return true }
-    let x = a.storage.fields
-    let y = b.storage.fields
+    let x = a.storage.unpacked
+    let y = b.storage.unpacked
     return x.platform == y.platform && x.kind == y.kind && x.id == y.id && x.canonicalURL == y.canonicalURL
       && x.identifiers == y.identifiers && x.parameters == y.parameters && x.handler == y.handler
       && x.parser == y.parser && x.resolvedURL == y.resolvedURL && x.resolver == y.resolver && x.cached == y.cached
@@ -178,7 +235,7 @@ public struct NormalizedLink: Sendable, Hashable {
   }
 
   public func hash(into hasher: inout Hasher) {
-    let s = storage.fields
+    let s = storage.unpacked
     hasher.combine(s.platform)
     hasher.combine(s.kind)
     hasher.combine(s.id)

@@ -329,7 +329,8 @@ public struct PatternNormalizer: LinkNormalizer {
 
   /// The result for a match of `form` on `target` (the link's path and query, see
   /// ``ParsedLink/target``): captures are read straight from `target`'s bytes, kept parameters
-  /// from its query in one pass, and the canonical URL is written once into its final storage.
+  /// from its query in one pass, and the id, the parameters and the canonical URL are written once
+  /// into one allocation (``PackedText``).
   private func build(
     _ form: URLPattern, target: UnsafeBufferPointer<UInt8>, offsets: UnsafeBufferPointer<Int>, queryLength: Int
   ) -> NormalizedLink {
@@ -338,38 +339,52 @@ public struct PatternNormalizer: LinkNormalizer {
       guard start >= 0 else { return nil }
       return UnsafeBufferPointer(rebasing: target[start..<offsets[2 * number + 1]])
     }
-    @inline(__always) func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-      form.lowercaseID ? asciiLowercased(bytes) : String(decoding: bytes, as: UTF8.self)
-    }
-    let id = string(group(form.idGroup)!)
+    let idBytes = group(form.idGroup)!
+    let kept = keptParameters.count
     // The query is the end of the target (see ``ParsedLink/target``).
     let query =
-      queryLength > 0 && !keptParameters.isEmpty
-      ? UnsafeBufferPointer(rebasing: target[(target.count - queryLength)...]) : nil
-    var parameters: [Field] = []
-    let canonical = withUnsafeTemporaryAllocation(of: Range<Int>?.self, capacity: 2 * keptParameters.count) { scratch in
-      // The first half: each kept parameter's value range in the query; the second: for each
-      // entry of `parameters`, the range of its name in `keptNameBytes`.
-      let values = UnsafeMutableBufferPointer(rebasing: scratch[..<keptParameters.count])
-      let names = UnsafeMutableBufferPointer(rebasing: scratch[keptParameters.count...])
+      queryLength > 0 && kept > 0 ? UnsafeBufferPointer(rebasing: target[(target.count - queryLength)...]) : nil
+    let packed = withUnsafeTemporaryAllocation(of: Range<Int>?.self, capacity: kept) { values in
       values.initialize(repeating: nil)
-      if let query {
-        findKeptValues(in: query, into: values)
-        for index in keptParameters.indices {
-          guard let range = values[index], !range.isEmpty else { continue }
-          let value = PercentEncoding.decodeOnce(UnsafeBufferPointer(rebasing: query[range]))
-          if let check = keptParameters[index].valuePattern, (try? check.matches(value)) != true { continue }
-          if parameters.isEmpty { parameters.reserveCapacity(keptParameters.count - index) }
-          names[parameters.count] = keptNameStarts[index]..<keptNameStarts[index + 1]
-          parameters.append(Field(keptParameters[index].field, value))
-        }
+      if let query { findKeptValues(in: query, into: values) }
+      // Exact upper bound: the parameter table, the id, each kept parameter's field name and value
+      // (decoding never lengthens it), the canonical URL (every captured or value byte may
+      // become %XX).
+      var capacity = 16 * kept + idBytes.count + form.templateBytes.count
+      for step in form.templateSteps where step.group >= 0 { capacity += 3 * (group(step.group)?.count ?? 0) }
+      for k in 0..<kept {
+        guard let range = values[k] else { continue }
+        capacity +=
+          keptParameters[k].field.utf8.count + 2 + (keptNameStarts[k + 1] - keptNameStarts[k]) + 4 * range.count
       }
-      // Exact upper bound of the canonical URL (every value byte may become %XX), then one write.
-      var bound = form.templateBytes.count
-      for step in form.templateSteps where step.group >= 0 { bound += 3 * (group(step.group)?.count ?? 0) }
-      for p in parameters.indices { bound += 2 + names[p]!.count + 3 * parameters[p].value.utf8.count }
-      return String(unsafeUninitializedCapacity: bound) { buffer in
-        var writer = ByteWriter(buffer)
+      return PackedText.make(capacity: capacity) { bytes in
+        var writer = ByteWriter(bytes)
+        writer.skip(16 * kept)
+        let idStart = writer.count
+        if form.lowercaseID { writer.writeLowercased(idBytes) } else { writer.write(idBytes) }
+        let idRange = idStart..<writer.count
+        var parameterCount = 0
+        if let query {
+          for k in 0..<kept {
+            guard let range = values[k], !range.isEmpty else { continue }
+            let nameStart = writer.count
+            withUTF8Bytes(of: keptParameters[k].field) { writer.write($0) }
+            let valueStart = writer.count
+            writer.writeDecodedOnce(UnsafeBufferPointer(rebasing: query[range]))
+            if let check = keptParameters[k].valuePattern,
+              (try? check.match(UnsafeBufferPointer(rebasing: bytes[valueStart..<writer.count]), into: nil)) != true
+            {
+              // Rejected: dropped here and from the canonical URL below.
+              writer.skip(nameStart - writer.count)
+              values[k] = nil
+              continue
+            }
+            PackedText.setParameter(
+              parameterCount, name: nameStart..<valueStart, value: valueStart..<writer.count, in: bytes)
+            parameterCount += 1
+          }
+        }
+        let canonicalStart = writer.count
         form.templateBytes.withUnsafeBufferPointer { literal in
           for step in form.templateSteps {
             writer.write(UnsafeBufferPointer(rebasing: literal[step.literal]))
@@ -380,27 +395,40 @@ public struct PatternNormalizer: LinkNormalizer {
         }
         var separator = form.templateHasQuery ? UInt8(ascii: "&") : UInt8(ascii: "?")
         keptNameBytes.withUnsafeBufferPointer { nameBytes in
-          for p in parameters.indices {
+          // The recorded parameters, in kept order, each under its query name, with its decoded
+          // value encoded.
+          var p = 0
+          let raw = UnsafeRawPointer(bytes.baseAddress!)
+          for k in 0..<kept {
+            guard let range = values[k], !range.isEmpty else { continue }
+            let valueStart = Int(raw.loadUnaligned(fromByteOffset: 16 * p + 8, as: Int32.self))
+            let valueEnd = Int(raw.loadUnaligned(fromByteOffset: 16 * p + 12, as: Int32.self))
             writer.write(separator)
             separator = UInt8(ascii: "&")
-            writer.write(UnsafeBufferPointer(rebasing: nameBytes[names[p]!]))
+            writer.write(UnsafeBufferPointer(rebasing: nameBytes[keptNameStarts[k]..<keptNameStarts[k + 1]]))
             writer.write(UInt8(ascii: "="))
-            withUTF8Bytes(of: parameters[p].value) { writer.writeEncodedComponent($0, lowercase: false) }
+            writer.writeEncodedComponent(
+              UnsafeBufferPointer(rebasing: UnsafeBufferPointer(bytes)[valueStart..<valueEnd]), lowercase: false)
+            p += 1
           }
         }
-        return writer.count
+        return PackedText.Layout(
+          id: Int32(idRange.lowerBound)..<Int32(idRange.upperBound),
+          canonicalURL: Int32(canonicalStart)..<Int32(writer.count), parameterCount: Int32(parameterCount))
       }
     }
     var identifiers: [Field] = []
     for (number, field) in form.identifierGroupNumbers {
-      if let bytes = group(number) { identifiers.append(Field(field, string(bytes))) }
+      if let bytes = group(number) {
+        identifiers.append(
+          Field(field, form.lowercaseID ? asciiLowercased(bytes) : String(decoding: bytes, as: UTF8.self)))
+      }
     }
     // Captures and values are percent-encoded into the canonical URL, so only the literal parts
     // decide whether it is JSON-safe.
     return NormalizedLink(
-      platform: platform, kind: form.kind, id: id, canonicalURL: canonical,
-      identifiers: identifiers, parameters: parameters, handler: name, remark: form.remark,
-      canonicalIsPlain: form.templateIsPlain && keptNamesArePlain)
+      platform: platform, kind: form.kind, packed: packed, identifiers: identifiers, handler: name,
+      remark: form.remark, canonicalIsPlain: form.templateIsPlain && keptNamesArePlain)
   }
 
   /// One pass over `query`: the value range of the first occurrence of each kept parameter
@@ -491,6 +519,28 @@ struct ByteWriter {
     guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
     (buffer.baseAddress! + count).update(from: source, count: bytes.count)
     count += bytes.count
+  }
+
+  /// Moves the write position by `offset` bytes (back, to drop what was written; or forward,
+  /// leaving bytes to be filled in later).
+  @inline(__always) mutating func skip(_ offset: Int) { count += offset }
+
+  /// Writes `bytes` with ASCII upper-case letters lower-cased.
+  @inline(__always) mutating func writeLowercased(_ bytes: UnsafeBufferPointer<UInt8>) {
+    for c in bytes { write(c >= 0x41 && c <= 0x5A ? c | 0x20 : c) }
+  }
+
+  /// Writes `bytes` percent-decoded once, as ``PercentEncoding/decodeOnce(_:)-(UnsafeBufferPointer<UInt8>)``
+  /// decodes: when decoding yields bytes that are not valid UTF-8, `bytes` are written as they
+  /// are (they are valid UTF-8: they come from a string). Room for `bytes.count`.
+  @inline(__always) mutating func writeDecodedOnce(_ bytes: UnsafeBufferPointer<UInt8>) {
+    let out = buffer.baseAddress! + count
+    let (written, high) = PercentEncoding.decode(bytes, into: out)
+    if high >= 0x80, String(validating: UnsafeBufferPointer(start: out, count: written), as: UTF8.self) == nil {
+      write(bytes)
+    } else {
+      count += written
+    }
   }
 
   /// Writes `bytes` percent-encoded as by ``PercentEncoding/encodeComponent(_:)-(String)``.

@@ -37,7 +37,7 @@ public enum PercentEncoding {
   /// Decodes every valid `%XX` of `bytes` into `out` (room for `bytes.count`); returns how many
   /// bytes were written and the OR of them (`>= 0x80` when any is not ASCII).
   @inline(__always)
-  private static func decode(_ bytes: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> (
+  static func decode(_ bytes: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> (
     count: Int, high: UInt8
   ) {
     var o = 0

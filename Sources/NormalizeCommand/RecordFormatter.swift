@@ -43,7 +43,7 @@ struct RecordFormatter: Sendable {
     tally.inputs += 1
     switch format {
     case .text:
-      if let link = record.link { out.append(link.canonicalURL) }
+      if let link = record.link { link.withCanonicalURLBytes { out.append($0) } }
       out.append(UInt8(ascii: "\n"))
     case .tsv:
       writeTSV(record, index: index, to: &out)
@@ -128,9 +128,9 @@ struct RecordFormatter: Sendable {
       out.append(UInt8(ascii: "\t"))
       appendTSVField(link.kind.rawValue, to: &out)
       out.append(UInt8(ascii: "\t"))
-      appendTSVField(link.id, to: &out)
+      link.withIDBytes { out.appendTSVField(bytes: $0) }
       out.append(UInt8(ascii: "\t"))
-      appendTSVField(link.canonicalURL, to: &out)
+      link.withCanonicalURLBytes { out.appendTSVField(bytes: $0) }
       out.append(UInt8(ascii: "\t"))
       appendTSVField(link.handler, to: &out)
     } else {
@@ -163,9 +163,13 @@ struct RecordFormatter: Sendable {
       out.append(",\"kind\":")
       out.appendJSONString(link.kind.rawValue)
       out.append(",\"id\":")
-      out.appendJSONString(link.id)
+      link.withIDBytes { out.appendJSONString(bytes: $0) }
       out.append(",\"canonical_url\":")
-      if link.canonicalIsPlain { out.appendQuoted(link.canonicalURL) } else { out.appendJSONString(link.canonicalURL) }
+      if link.canonicalIsPlain {
+        link.withCanonicalURLBytes { out.appendQuoted(bytes: $0) }
+      } else {
+        link.withCanonicalURLBytes { out.appendJSONString(bytes: $0) }
+      }
       appendURL(record, to: &out)
       out.append(",\"handler\":")
       out.appendJSONString(link.handler)
@@ -182,7 +186,12 @@ struct RecordFormatter: Sendable {
         out.append(",\"parser\":null,\"resolver\":null,\"resolved_url\":null,\"cached\":false,\"remark\":null")
       }
       for field in link.identifiers { appendField(field, to: &out) }
-      for field in link.parameters { appendField(field, to: &out) }
+      link.forEachParameter { name, value in
+        out.append(UInt8(ascii: ","))
+        out.appendJSONString(bytes: name)
+        out.append(UInt8(ascii: ":"))
+        out.appendJSONString(bytes: value)
+      }
     } else {
       out.append(",\"ok\":false,\"platform\":null,\"kind\":null,\"id\":null,\"canonical_url\":null")
       appendURL(record, to: &out)

@@ -74,6 +74,17 @@ import Testing
         "normalized item 12 https://t.test/i/12?k=a%3Db&n=3 [\"k=a=b\", \"page=3\"]"
       ),
       ("https://t.test/i/12?n=x&k=", "normalized item 12 https://t.test/i/12 []"),
+      // A rejected value before and after a kept one; decoded values that are valid UTF-8 are
+      // kept decoded, others as they were.
+      ("https://t.test/i/12?n=x&k=v", "normalized item 12 https://t.test/i/12?k=v [\"k=v\"]"),
+      ("https://t.test/i/12?k=v&n=x", "normalized item 12 https://t.test/i/12?k=v [\"k=v\"]"),
+      ("https://t.test/i/12?n=4&k=v", "normalized item 12 https://t.test/i/12?k=v&n=4 [\"k=v\", \"page=4\"]"),
+      ("https://t.test/i/9?k=%E4%BD%A0", "normalized item 9 https://t.test/i/9?k=%E4%BD%A0 [\"k=你\"]"),
+      ("https://t.test/i/9?k=%FF", "normalized item 9 https://t.test/i/9?k=%25FF [\"k=%FF\"]"),
+      (
+        "https://t.test/i/9?k=你&n=12345678901234567890",
+        "normalized item 9 https://t.test/i/9?k=%E4%BD%A0&n=12345678901234567890 [\"k=你\", \"page=12345678901234567890\"]"
+      ),
       ("https://t.test/maybe/5", "normalized item 5 https://t.test/i/5 []"),
       ("https://t.test/maybe/none", "declined no t URL form matches /maybe/none"),
       // The slow form hits its limit; a later form matches, so the link is taken and fails.
