@@ -132,9 +132,12 @@ public struct NormalizedLink: Sendable, Hashable {
     /// When set, the id, the canonical URL and the parameters are these bytes (a pattern
     /// handler's result) and the corresponding members of ``fields`` are empty.
     @usableFromInline let packed: PackedText?
+    /// ``packed`` for readers that hold the box: lent without a reference-count operation.
+    @usableFromInline let unmanagedPacked: Unmanaged<PackedText>?
     @usableFromInline init(_ fields: Fields, packed: PackedText? = nil) {
       self.fields = fields
       self.packed = packed
+      self.unmanagedPacked = packed.map { Unmanaged.passUnretained($0) }
     }
 
     /// ``fields`` with the packed members filled in.
@@ -157,13 +160,17 @@ public struct NormalizedLink: Sendable, Hashable {
 
   /// Lends the UTF-8 bytes of ``id`` without making a string.
   @inlinable package func withIDBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-    if let packed = storage.packed { return try packed.withBytes(packed.layout.id, body) }
+    if let packed = storage.unmanagedPacked {
+      return try packed._withUnsafeGuaranteedRef { try $0.withBytes(of: \.id, body) }
+    }
     return try withUTF8Bytes(of: storage.fields.id, body)
   }
 
   /// Lends the UTF-8 bytes of ``canonicalURL`` without making a string.
   @inlinable package func withCanonicalURLBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-    if let packed = storage.packed { return try packed.withBytes(packed.layout.canonicalURL, body) }
+    if let packed = storage.unmanagedPacked {
+      return try packed._withUnsafeGuaranteedRef { try $0.withBytes(of: \.canonicalURL, body) }
+    }
     return try withUTF8Bytes(of: storage.fields.canonicalURL, body)
   }
 
@@ -172,7 +179,7 @@ public struct NormalizedLink: Sendable, Hashable {
   @inlinable package func forEachParameter(
     _ body: (_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) throws -> Void
   ) rethrows {
-    if let packed = storage.packed { return try packed.forEachParameter(body) }
+    if let packed = storage.unmanagedPacked { return try packed._withUnsafeGuaranteedRef { try $0.forEachParameter(body) } }
     for field in storage.fields.parameters {
       try withUTF8Bytes(of: field.name) { name in try withUTF8Bytes(of: field.value) { try body(name, $0) } }
     }

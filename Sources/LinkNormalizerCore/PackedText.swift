@@ -35,12 +35,23 @@
     raw.storeBytes(of: Int32(value.upperBound), toByteOffset: 12, as: Int32.self)
   }
 
-  @usableFromInline var layout: Layout { header }
+  /// The layout, read without the dynamic exclusivity check that reading `header` costs.
+  @inlinable var layout: Layout { withUnsafeMutablePointerToHeader { $0.pointee } }
 
   /// Lends the bytes of `range`.
   @inlinable func withBytes<R>(_ range: Range<Int32>, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
     try withUnsafeMutablePointerToElements { start in
       try body(UnsafeBufferPointer(start: start + Int(range.lowerBound), count: range.count))
+    }
+  }
+
+  /// Lends the bytes of the range `part` picks from the layout.
+  @inlinable func withBytes<R>(
+    of part: (Layout) -> Range<Int32>, _ body: (UnsafeBufferPointer<UInt8>) throws -> R
+  ) rethrows -> R {
+    try withUnsafeMutablePointers { header, start in
+      let range = part(header.pointee)
+      return try body(UnsafeBufferPointer(start: start + Int(range.lowerBound), count: range.count))
     }
   }
 
@@ -52,8 +63,8 @@
   @inlinable func forEachParameter(
     _ body: (_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) throws -> Void
   ) rethrows {
-    let count = Int(header.parameterCount)
-    try withUnsafeMutablePointerToElements { start in
+    try withUnsafeMutablePointers { header, start in
+      let count = Int(header.pointee.parameterCount)
       let raw = UnsafeRawPointer(start)
       for i in 0..<count {
         let nameStart = Int(raw.loadUnaligned(fromByteOffset: 16 * i, as: Int32.self))
@@ -69,7 +80,7 @@
 
   @usableFromInline var parameters: [Field] {
     var fields: [Field] = []
-    fields.reserveCapacity(Int(header.parameterCount))
+    fields.reserveCapacity(Int(layout.parameterCount))
     forEachParameter { name, value in
       fields.append(Field(String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self)))
     }

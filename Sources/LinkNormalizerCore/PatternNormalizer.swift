@@ -534,6 +534,10 @@ struct ByteWriter {
   /// decodes: when decoding yields bytes that are not valid UTF-8, `bytes` are written as they
   /// are (they are valid UTF-8: they come from a string). Room for `bytes.count`.
   @inline(__always) mutating func writeDecodedOnce(_ bytes: UnsafeBufferPointer<UInt8>) {
+    guard let source = bytes.baseAddress, memchr(source, 0x25, bytes.count) != nil else {
+      write(bytes)
+      return
+    }
     let out = buffer.baseAddress! + count
     let (written, high) = PercentEncoding.decode(bytes, into: out)
     if high >= 0x80, String(validating: UnsafeBufferPointer(start: out, count: written), as: UTF8.self) == nil {
