@@ -179,7 +179,9 @@ public struct NormalizedLink: Sendable, Hashable {
   @inlinable package func forEachParameter(
     _ body: (_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) throws -> Void
   ) rethrows {
-    if let packed = storage.unmanagedPacked { return try packed._withUnsafeGuaranteedRef { try $0.forEachParameter(body) } }
+    if let packed = storage.unmanagedPacked {
+      return try packed._withUnsafeGuaranteedRef { try $0.forEachParameter(body) }
+    }
     for field in storage.fields.parameters {
       try withUTF8Bytes(of: field.name) { name in try withUTF8Bytes(of: field.value) { try body(name, $0) } }
     }

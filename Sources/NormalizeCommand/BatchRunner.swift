@@ -436,7 +436,7 @@ struct InputPump: Sendable {
     var index = 1
     var sequence = 0
     var stdinRead = false
-    func send(_ block: [InputItem]) -> Bool {
+    func send(_ block: InputBlock) -> Bool {
       permits.wait()
       guard let number = gate.admit() else { return false }
       sequence = number + 1
@@ -451,39 +451,38 @@ struct InputPump: Sendable {
     for segment in segments {
       switch segment {
       case .arguments(let texts):
-        var block: [InputItem] = []
+        var block = InputBlock()
         for text in texts {
-          block.append(InputItem(index: index, content: .text(text)))
+          block.items.append(InputItem(index: index, content: .text(text)))
           index += 1
-          if block.count == 1_024 {
+          if block.items.count == 1_024 {
             if !send(block) { return }
-            block = []
+            block = InputBlock()
           }
         }
-        if !block.isEmpty, !send(block) { return }
+        if !block.items.isEmpty, !send(block) { return }
       case .standardInput:
         guard !stdinRead else { continue }
         stdinRead = true
         var splitter = LineSplitter(maxLineBytes: configuration.maxLineBytes, firstIndex: index)
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
-        defer { buffer.deallocate() }
         while true {
-          let n = read(fd, buffer.baseAddress, buffer.count)
+          // A fresh buffer per read: its block's lines point into it and free it when done.
+          let bytes = InputBytes(capacity: 1 << 16)
+          let n = read(fd, bytes.base, bytes.capacity)
           if n < 0 {
             if errno == EINTR { continue }
             let message = String(cString: strerror(errno))
             continuation.yield(.inputFailed("cannot read standard input: \(message)", blocks: sequence))
             return
           }
-          var block: [InputItem] = []
+          var block = InputBlock(bytes: bytes)
           if n == 0 {
-            splitter.finish(into: &block)
-            if !block.isEmpty, !send(block) { return }
+            splitter.finish(into: &block.items)
+            if !block.items.isEmpty, !send(block) { return }
             break
           }
-          splitter.feed(
-            UnsafeBufferPointer(start: buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count: n), into: &block)
-          if !block.isEmpty, !send(block) { return }
+          splitter.feed(UnsafeBufferPointer(start: bytes.base, count: n), shared: true, into: &block.items)
+          if !block.items.isEmpty, !send(block) { return }
         }
         index = splitter.nextIndex
       }
@@ -494,16 +493,23 @@ struct InputPump: Sendable {
 
 /// Normalizes and formats one block of inputs on a worker thread.
 enum BlockWorker {
-  static func process(_ items: [InputItem], sequence: Int, configuration: BatchRunner.Configuration)
+  static func process(_ block: InputBlock, sequence: Int, configuration: BatchRunner.Configuration)
     -> BatchRunner.ProcessedBlock
   {
+    let items = block.items
     let chain = configuration.chain
     let formatter = configuration.formatter
     var segments: [BatchRunner.Segment] = []
     var tally = Tally()
     // JSON records are about three times the size of their input; start there.
     var inputBytes = 0
-    for item in items { if case .text(let text) = item.content { inputBytes += text.utf8.count } }
+    for item in items {
+      switch item.content {
+      case .text(let text): inputBytes += text.utf8.count
+      case .line(_, let count): inputBytes += Int(count)
+      case .tooLong: break
+      }
+    }
     let outputCapacity = configuration.formatter.format == .jsonl ? 4 * inputBytes + 8_192 : inputBytes + 4_096
     var out = OutputBuffer(capacity: outputCapacity)
     var err = OutputBuffer(capacity: 1_024)
@@ -518,7 +524,8 @@ enum BlockWorker {
       case .tooLong(let prefix, let length):
         let record = formatter.tooLongRecord(prefix: prefix, length: length)
         formatter.write(record, index: item.index, out: &out, err: &err, tally: &tally)
-      case .text(let text):
+      case .text, .line:
+        let text = block.text(of: item)!
         if configuration.which {
           formatter.writePlan(chain.prepare(text), index: item.index, out: &out, err: &err, tally: &tally)
           continue

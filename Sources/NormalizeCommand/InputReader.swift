@@ -8,11 +8,49 @@
 struct InputItem: Sendable {
   enum Content: Sendable {
     case text(String)
+    /// A line held as bytes of its block's ``InputBytes`` (`\r` already dropped), made into a
+    /// string by the worker that normalizes it: a string made and freed on one thread stays in
+    /// that thread's allocator cache, where one made by the reader and freed by a worker does not.
+    case line(start: Int32, count: Int32)
     /// A line over the limit: its first bytes (for the record) and its full length in bytes.
     case tooLong(prefix: String, length: Int)
   }
   var index: Int
   var content: Content
+}
+
+/// Bytes read from standard input, shared by the lines of one block and freed with it.
+final class InputBytes: @unchecked Sendable {
+  /// Written only by the reader before the block is sent; read-only afterwards.
+  let base: UnsafeMutablePointer<UInt8>
+  let capacity: Int
+
+  init(capacity: Int) {
+    base = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+    self.capacity = capacity
+  }
+
+  deinit { base.deallocate() }
+
+  /// The text of a ``InputItem/Content/line(start:count:)`` item.
+  func text(start: Int32, count: Int32) -> String {
+    String(decoding: UnsafeBufferPointer(start: base + Int(start), count: Int(count)), as: UTF8.self)
+  }
+}
+
+/// The inputs one worker takes at a time, and the bytes their `line` items point into.
+struct InputBlock: Sendable {
+  var bytes: InputBytes?
+  var items: [InputItem] = []
+
+  /// The text of `item` (its line's bytes decoded, or its text).
+  func text(of item: InputItem) -> String? {
+    switch item.content {
+    case .text(let text): return text
+    case .line(let start, let count): return bytes!.text(start: start, count: count)
+    case .tooLong: return nil
+    }
+  }
 }
 
 /// Splits a byte stream into lines with bounded memory.
@@ -34,8 +72,10 @@ struct LineSplitter {
     self.nextIndex = firstIndex
   }
 
-  /// Feeds a block of bytes; appends every completed line to `out`.
-  mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [InputItem]) {
+  /// Feeds a block of bytes; appends every completed line to `out`. With `shared`, the bytes are
+  /// those `out`'s block holds (``InputBlock/bytes``): lines wholly inside them are recorded as
+  /// ranges rather than copied.
+  mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>, shared: Bool = false, into out: inout [InputItem]) {
     var start = 0
     let n = bytes.count
     while start < n {
@@ -44,7 +84,7 @@ struct LineSplitter {
         return
       }
       if partial.isEmpty && overflowLength == nil {
-        emit(UnsafeBufferPointer(rebasing: bytes[start..<newline]), into: &out)
+        emit(UnsafeBufferPointer(rebasing: bytes[start..<newline]), shared: shared ? start : nil, into: &out)
       } else {
         absorb(UnsafeBufferPointer(rebasing: bytes[start..<newline]))
         finishPartial(into: &out)
@@ -82,18 +122,21 @@ struct LineSplitter {
       out.append(InputItem(index: nextIndex, content: .tooLong(prefix: decodePrefix(partial), length: length)))
       nextIndex += 1
     } else {
-      partial.withUnsafeBufferPointer { emit($0, into: &out) }
+      partial.withUnsafeBufferPointer { emit($0, shared: nil, into: &out) }
     }
     partial.removeAll(keepingCapacity: partial.capacity <= 1 << 17)
     overflowLength = nil
   }
 
-  private mutating func emit(_ line: UnsafeBufferPointer<UInt8>, into out: inout [InputItem]) {
+  /// `shared`: the line's offset in the block's shared bytes, when it lies there.
+  private mutating func emit(_ line: UnsafeBufferPointer<UInt8>, shared: Int?, into out: inout [InputItem]) {
     var count = line.count
     if count > 0, line[count - 1] == 0x0D { count -= 1 }
     if count > maxLineBytes {
       let prefix = decodePrefix(Array(line.prefix(keptPrefixBytes)))
       out.append(InputItem(index: nextIndex, content: .tooLong(prefix: prefix, length: count)))
+    } else if let start = shared {
+      out.append(InputItem(index: nextIndex, content: .line(start: Int32(start), count: Int32(count))))
     } else {
       out.append(
         InputItem(
