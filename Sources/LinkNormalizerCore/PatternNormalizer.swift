@@ -525,9 +525,37 @@ struct ByteWriter {
   /// leaving bytes to be filled in later).
   @inline(__always) mutating func skip(_ offset: Int) { count += offset }
 
-  /// Writes `bytes` with ASCII upper-case letters lower-cased.
+  /// Writes `bytes` with ASCII upper-case letters lower-cased, 8 bytes per step.
   @inline(__always) mutating func writeLowercased(_ bytes: UnsafeBufferPointer<UInt8>) {
-    for c in bytes { write(c >= 0x41 && c <= 0x5A ? c | 0x20 : c) }
+    guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+    let out = UnsafeMutableRawPointer(buffer.baseAddress! + count)
+    let raw = UnsafeRawPointer(source)
+    let n = bytes.count
+    var i = 0
+    while i + 8 <= n {
+      out.storeBytes(
+        of: ByteWriter.lowercased(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)), toByteOffset: i,
+        as: UInt64.self)
+      i += 8
+    }
+    while i < n {
+      let c = source[i]
+      out.storeBytes(of: c >= 0x41 && c <= 0x5A ? c | 0x20 : c, toByteOffset: i, as: UInt8.self)
+      i += 1
+    }
+    count += n
+  }
+
+  /// The 8 bytes of `word` with each of `A`–`Z` lower-cased; other bytes, non-ASCII ones included,
+  /// unchanged. (Each byte's low 7 bits plus an offset set its high bit from `A` on and again past
+  /// `Z`, without carrying into the next byte.)
+  @inline(__always) static func lowercased(_ word: UInt64) -> UInt64 {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let low = word & (ones &* 0x7F)
+    let fromA = low &+ ones &* (0x80 - 0x41)
+    let pastZ = low &+ ones &* (0x80 - 0x5B)
+    let upper = (fromA ^ pastZ) & ~word & (ones &* 0x80)
+    return word | (upper >> 2)
   }
 
   /// Writes `bytes` percent-decoded once, as ``PercentEncoding/decodeOnce(_:)-(UnsafeBufferPointer<UInt8>)``
