@@ -26,18 +26,17 @@ public struct LinkKind: RawRepresentable, Hashable, Sendable, ExpressibleByStrin
 public struct NormalizedLink: Sendable, Hashable {
   /// The platform's plugin name (e.g. `"xiaohongshu"`).
   @inlinable public var platform: String {
-    get { storage.fields.platform }
+    get { storage.read { $0.fields.platform } }
     set { mutate { $0.platform = newValue } }
   }
   @inlinable public var kind: LinkKind {
-    get { storage.fields.kind }
+    get { storage.read { $0.fields.kind } }
     set { mutate { $0.kind = newValue } }
   }
   /// The platform's id for the object, in its canonical spelling.
   @inlinable public var id: String {
     get {
-      if let packed = storage.packed { return packed.string(packed.layout.id) }
-      return storage.fields.id
+      storage.read { $0.packed == nil ? $0.fields.id : storage.string(\.id) }
     }
     set { mutate { $0.id = newValue } }
   }
@@ -45,8 +44,7 @@ public struct NormalizedLink: Sendable, Hashable {
   /// returns it unchanged.
   @inlinable public var canonicalURL: String {
     get {
-      if let packed = storage.packed { return packed.string(packed.layout.canonicalURL) }
-      return storage.fields.canonicalURL
+      storage.read { $0.packed == nil ? $0.fields.canonicalURL : storage.string(\.canonicalURL) }
     }
     set {
       mutate {
@@ -58,55 +56,56 @@ public struct NormalizedLink: Sendable, Hashable {
   /// Whether ``canonicalURL`` is known to need no escaping in JSON (it was written by a pattern
   /// handler from JSON-safe template text and percent-encoded values). Not part of equality.
   @inlinable package var canonicalIsPlain: Bool {
-    get { storage.fields.canonicalIsPlain }
+    get { storage.read { $0.fields.canonicalIsPlain } }
     set { mutate { $0.canonicalIsPlain = newValue } }
   }
   /// Further identifiers found in the link (e.g. `user_id` for a note opened from a profile).
   @inlinable public var identifiers: [Field] {
-    get { storage.fields.identifiers }
+    get { storage.read { $0.fields.identifiers } }
     set { mutate { $0.identifiers = newValue } }
   }
   /// Access parameters kept from the link, percent-decoded exactly once (e.g. `xsec_token`).
   @inlinable public var parameters: [Field] {
     get {
-      if let packed = storage.packed { return packed.parameters }
-      return storage.fields.parameters
+      storage.read { $0.packed == nil ? $0.fields.parameters : storage.packedParameters }
     }
     set { mutate { $0.parameters = newValue } }
   }
   /// The handler that produced this result (the chain fills it in).
   @inlinable public var handler: String {
-    get { storage.fields.handler }
+    get { storage.read { $0.fields.handler } }
     set { mutate { $0.handler = newValue } }
   }
   /// The pattern parser that produced the id, when it differs from ``handler`` (a resolver
   /// produced the URL and a parser read the id from it).
   @inlinable public var parser: String? {
-    get { storage.fields.parser }
+    get { storage.read { $0.fields.parser } }
     set { mutate { $0.parser = newValue } }
   }
   /// The URL a resolver produced for a short link, as returned (credentials never appear here).
   @inlinable public var resolvedURL: String? {
-    get { storage.fields.resolvedURL }
+    get { storage.read { $0.fields.resolvedURL } }
     set { mutate { $0.resolvedURL = newValue } }
   }
   /// The resolver that produced ``resolvedURL``.
   @inlinable public var resolver: String? {
-    get { storage.fields.resolver }
+    get { storage.read { $0.fields.resolver } }
     set { mutate { $0.resolver = newValue } }
   }
   /// True when the resolution came from a cache rather than a remote call made in this run.
   @inlinable public var cached: Bool {
-    get { storage.fields.cached }
+    get { storage.read { $0.fields.cached } }
     set { mutate { $0.cached = newValue } }
   }
   /// A human remark about how the answer was reached (e.g. "id recovered from an unknown path").
   @inlinable public var remark: String? {
-    get { storage.fields.remark }
+    get { storage.read { $0.fields.remark } }
     set { mutate { $0.remark = newValue } }
   }
 
-  @usableFromInline var storage: Storage
+  /// `nonisolated(unsafe)` only because `Storage` is a `ManagedBuffer`, which cannot be declared
+  /// `Sendable`: it is never mutated after it is made (a setter makes a new one).
+  @usableFromInline nonisolated(unsafe) var storage: Storage
 
   @usableFromInline struct Fields: Sendable {
     @usableFromInline var platform: String
@@ -124,29 +123,79 @@ public struct NormalizedLink: Sendable, Hashable {
     @usableFromInline var canonicalIsPlain = false
   }
 
-  /// Never mutated: a setter builds a new box, so a field can be read without retaining it.
-  /// `@unchecked` only because `PackedText` is a `ManagedBuffer`, which cannot be declared
-  /// `Sendable`; it too is immutable once made.
-  @usableFromInline final class Storage: @unchecked Sendable {
-    @usableFromInline let fields: Fields
-    /// When set, the id, the canonical URL and the parameters are these bytes (a pattern
-    /// handler's result) and the corresponding members of ``fields`` are empty.
-    @usableFromInline let packed: PackedText?
-    /// ``packed`` for readers that hold the box: lent without a reference-count operation.
-    @usableFromInline let unmanagedPacked: Unmanaged<PackedText>?
-    @usableFromInline init(_ fields: Fields, packed: PackedText? = nil) {
-      self.fields = fields
-      self.packed = packed
-      self.unmanagedPacked = packed.map { Unmanaged.passUnretained($0) }
+  /// The box: the fields, then (for a pattern handler's result) the packed UTF-8 bytes of the id,
+  /// the parameters and the canonical URL, in the same allocation.
+  ///
+  /// Never mutated after it is made: a setter builds a new box. Fields are read through
+  /// ``read(_:)``, which borrows them in place (no exclusivity check, no copy of the whole header).
+  @usableFromInline final class Storage: ManagedBuffer<Storage.Header, UInt8> {
+    @usableFromInline struct Header {
+      @usableFromInline var fields: Fields
+      /// When set, the id, the canonical URL and the parameters are the bytes after the header
+      /// and the corresponding members of ``fields`` are empty.
+      @usableFromInline var packed: PackedLayout?
     }
 
-    /// ``fields`` with the packed members filled in.
+    @usableFromInline static func make(_ fields: Fields) -> Storage {
+      unsafeDowncast(Storage.create(minimumCapacity: 0) { _ in Header(fields: fields, packed: nil) }, to: Storage.self)
+    }
+
+    /// A box whose packed bytes `fill` writes (at most `capacity` of them) and lays out.
+    static func make(
+      _ fields: Fields, capacity: Int, fill: (UnsafeMutableBufferPointer<UInt8>) -> PackedLayout
+    ) -> Storage {
+      let buffer = Storage.create(minimumCapacity: capacity) { buffer in
+        let layout = buffer.withUnsafeMutablePointerToElements {
+          fill(UnsafeMutableBufferPointer(start: $0, count: capacity))
+        }
+        return Header(fields: fields, packed: layout)
+      }
+      return unsafeDowncast(buffer, to: Storage.self)
+    }
+
+    @inlinable func read<T>(_ body: (borrowing Header) throws -> T) rethrows -> T {
+      try withUnsafeMutablePointerToHeader { try body($0.pointee) }
+    }
+
+    /// Lends the packed bytes of the range `part` picks (the box must be packed).
+    @inlinable func withPackedBytes<R>(
+      _ part: (PackedLayout) -> Range<Int32>, _ body: (UnsafeBufferPointer<UInt8>) throws -> R
+    ) rethrows -> R {
+      try withUnsafeMutablePointers { header, start in
+        let range = part(header.pointee.packed.unsafelyUnwrapped)
+        return try body(UnsafeBufferPointer(start: start + Int(range.lowerBound), count: range.count))
+      }
+    }
+
+    @usableFromInline func string(_ part: (PackedLayout) -> Range<Int32>) -> String {
+      withPackedBytes(part) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Calls `body` with each packed parameter's name and value bytes, in order.
+    @inlinable func forEachPackedParameter(
+      _ body: (_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) throws -> Void
+    ) rethrows {
+      try withUnsafeMutablePointers { header, start in
+        try PackedLayout.forEachParameter(
+          at: start, count: Int(header.pointee.packed.unsafelyUnwrapped.parameterCount), body)
+      }
+    }
+
+    @usableFromInline var packedParameters: [Field] {
+      var fields: [Field] = []
+      forEachPackedParameter { name, value in
+        fields.append(Field(String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self)))
+      }
+      return fields
+    }
+
+    /// The fields with the packed members filled in.
     @usableFromInline var unpacked: Fields {
-      var fields = self.fields
-      if let packed {
-        fields.id = packed.string(packed.layout.id)
-        fields.canonicalURL = packed.string(packed.layout.canonicalURL)
-        fields.parameters = packed.parameters
+      var fields = read { $0.fields }
+      if read({ $0.packed != nil }) {
+        fields.id = string(\.id)
+        fields.canonicalURL = string(\.canonicalURL)
+        fields.parameters = packedParameters
       }
       return fields
     }
@@ -155,23 +204,19 @@ public struct NormalizedLink: Sendable, Hashable {
   @usableFromInline mutating func mutate(_ change: (inout Fields) -> Void) {
     var fields = storage.unpacked
     change(&fields)
-    storage = Storage(fields)
+    storage = Storage.make(fields)
   }
 
   /// Lends the UTF-8 bytes of ``id`` without making a string.
   @inlinable package func withIDBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-    if let packed = storage.unmanagedPacked {
-      return try packed._withUnsafeGuaranteedRef { try $0.withBytes(of: \.id, body) }
-    }
-    return try withUTF8Bytes(of: storage.fields.id, body)
+    if storage.read({ $0.packed != nil }) { return try storage.withPackedBytes(\.id, body) }
+    return try storage.read { try withUTF8Bytes(of: $0.fields.id, body) }
   }
 
   /// Lends the UTF-8 bytes of ``canonicalURL`` without making a string.
   @inlinable package func withCanonicalURLBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-    if let packed = storage.unmanagedPacked {
-      return try packed._withUnsafeGuaranteedRef { try $0.withBytes(of: \.canonicalURL, body) }
-    }
-    return try withUTF8Bytes(of: storage.fields.canonicalURL, body)
+    if storage.read({ $0.packed != nil }) { return try storage.withPackedBytes(\.canonicalURL, body) }
+    return try storage.read { try withUTF8Bytes(of: $0.fields.canonicalURL, body) }
   }
 
   /// Calls `body` with the UTF-8 bytes of each of ``parameters``' names and values, in order,
@@ -179,19 +224,21 @@ public struct NormalizedLink: Sendable, Hashable {
   @inlinable package func forEachParameter(
     _ body: (_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) throws -> Void
   ) rethrows {
-    if let packed = storage.unmanagedPacked {
-      return try packed._withUnsafeGuaranteedRef { try $0.forEachParameter(body) }
-    }
-    for field in storage.fields.parameters {
-      try withUTF8Bytes(of: field.name) { name in try withUTF8Bytes(of: field.value) { try body(name, $0) } }
+    if storage.read({ $0.packed != nil }) { return try storage.forEachPackedParameter(body) }
+    try storage.read { header in
+      for field in header.fields.parameters {
+        try withUTF8Bytes(of: field.name) { name in try withUTF8Bytes(of: field.value) { try body(name, $0) } }
+      }
     }
   }
 
   /// Whether any of ``parser``, ``resolvedURL``, ``resolver``, ``cached`` or ``remark`` is set
   /// (one check instead of five for writers).
   @inlinable package var hasProvenanceDetails: Bool {
-    let s = storage.fields
-    return s.parser != nil || s.resolvedURL != nil || s.resolver != nil || s.cached || s.remark != nil
+    storage.read {
+      $0.fields.parser != nil || $0.fields.resolvedURL != nil || $0.fields.resolver != nil || $0.fields.cached
+        || $0.fields.remark != nil
+    }
   }
 
   /// Sets every provenance field at once.
@@ -213,24 +260,25 @@ public struct NormalizedLink: Sendable, Hashable {
     parser: String? = nil, resolvedURL: String? = nil, resolver: String? = nil,
     cached: Bool = false, remark: String? = nil
   ) {
-    storage = Storage(
+    storage = Storage.make(
       Fields(
         platform: platform, kind: kind, id: id, canonicalURL: canonicalURL, identifiers: identifiers,
         parameters: parameters, handler: handler, parser: parser, resolvedURL: resolvedURL, resolver: resolver,
         cached: cached, remark: remark))
   }
 
-  /// A pattern handler's result: id, canonical URL and parameters packed in one allocation, and
-  /// ``canonicalIsPlain`` known.
+  /// A pattern handler's result: the id, the parameters and the canonical URL are packed after
+  /// the fields in the same allocation by `fill` (at most `capacity` bytes), and
+  /// ``canonicalIsPlain`` is known.
   init(
-    platform: String, kind: LinkKind, packed: PackedText, identifiers: [Field], handler: String, remark: String?,
-    canonicalIsPlain: Bool
+    platform: String, kind: LinkKind, identifiers: [Field], handler: String, remark: String?,
+    canonicalIsPlain: Bool, capacity: Int, fill: (UnsafeMutableBufferPointer<UInt8>) -> PackedLayout
   ) {
-    storage = Storage(
+    storage = Storage.make(
       Fields(
         platform: platform, kind: kind, id: "", canonicalURL: "", identifiers: identifiers, parameters: [],
         handler: handler, remark: remark, canonicalIsPlain: canonicalIsPlain),
-      packed: packed)
+      capacity: capacity, fill: fill)
   }
 
   public static func == (a: NormalizedLink, b: NormalizedLink) -> Bool {

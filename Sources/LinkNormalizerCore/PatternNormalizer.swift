@@ -344,7 +344,14 @@ public struct PatternNormalizer: LinkNormalizer {
     // The query is the end of the target (see ``ParsedLink/target``).
     let query =
       queryLength > 0 && kept > 0 ? UnsafeBufferPointer(rebasing: target[(target.count - queryLength)...]) : nil
-    let packed = withUnsafeTemporaryAllocation(of: Range<Int>?.self, capacity: kept) { values in
+    var identifiers: [Field] = []
+    for (number, field) in form.identifierGroupNumbers {
+      if let bytes = group(number) {
+        identifiers.append(
+          Field(field, form.lowercaseID ? asciiLowercased(bytes) : String(decoding: bytes, as: UTF8.self)))
+      }
+    }
+    return withUnsafeTemporaryAllocation(of: Range<Int>?.self, capacity: kept) { values in
       values.initialize(repeating: nil)
       if let query { findKeptValues(in: query, into: values) }
       // Exact upper bound: the parameter table, the id, each kept parameter's field name and value
@@ -357,7 +364,12 @@ public struct PatternNormalizer: LinkNormalizer {
         capacity +=
           keptParameters[k].field.utf8.count + 2 + (keptNameStarts[k + 1] - keptNameStarts[k]) + 4 * range.count
       }
-      return PackedText.make(capacity: capacity) { bytes in
+      // Captures and values are percent-encoded into the canonical URL, so only the literal parts
+      // decide whether it is JSON-safe.
+      return NormalizedLink(
+        platform: platform, kind: form.kind, identifiers: identifiers, handler: name, remark: form.remark,
+        canonicalIsPlain: form.templateIsPlain && keptNamesArePlain, capacity: capacity
+      ) { bytes in
         var writer = ByteWriter(bytes)
         writer.skip(16 * kept)
         let idStart = writer.count
@@ -379,7 +391,7 @@ public struct PatternNormalizer: LinkNormalizer {
               values[k] = nil
               continue
             }
-            PackedText.setParameter(
+            PackedLayout.setParameter(
               parameterCount, name: nameStart..<valueStart, value: valueStart..<writer.count, in: bytes)
             parameterCount += 1
           }
@@ -398,37 +410,23 @@ public struct PatternNormalizer: LinkNormalizer {
           // The recorded parameters, in kept order, each under its query name, with its decoded
           // value encoded.
           var p = 0
-          let raw = UnsafeRawPointer(bytes.baseAddress!)
           for k in 0..<kept {
             guard let range = values[k], !range.isEmpty else { continue }
-            let valueStart = Int(raw.loadUnaligned(fromByteOffset: 16 * p + 8, as: Int32.self))
-            let valueEnd = Int(raw.loadUnaligned(fromByteOffset: 16 * p + 12, as: Int32.self))
+            let value = PackedLayout.valueRange(p, in: bytes)
             writer.write(separator)
             separator = UInt8(ascii: "&")
             writer.write(UnsafeBufferPointer(rebasing: nameBytes[keptNameStarts[k]..<keptNameStarts[k + 1]]))
             writer.write(UInt8(ascii: "="))
             writer.writeEncodedComponent(
-              UnsafeBufferPointer(rebasing: UnsafeBufferPointer(bytes)[valueStart..<valueEnd]), lowercase: false)
+              UnsafeBufferPointer(rebasing: UnsafeBufferPointer(bytes)[value]), lowercase: false)
             p += 1
           }
         }
-        return PackedText.Layout(
+        return PackedLayout(
           id: Int32(idRange.lowerBound)..<Int32(idRange.upperBound),
           canonicalURL: Int32(canonicalStart)..<Int32(writer.count), parameterCount: Int32(parameterCount))
       }
     }
-    var identifiers: [Field] = []
-    for (number, field) in form.identifierGroupNumbers {
-      if let bytes = group(number) {
-        identifiers.append(
-          Field(field, form.lowercaseID ? asciiLowercased(bytes) : String(decoding: bytes, as: UTF8.self)))
-      }
-    }
-    // Captures and values are percent-encoded into the canonical URL, so only the literal parts
-    // decide whether it is JSON-safe.
-    return NormalizedLink(
-      platform: platform, kind: form.kind, packed: packed, identifiers: identifiers, handler: name,
-      remark: form.remark, canonicalIsPlain: form.templateIsPlain && keptNamesArePlain)
   }
 
   /// One pass over `query`: the value range of the first occurrence of each kept parameter
