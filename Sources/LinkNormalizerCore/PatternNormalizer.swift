@@ -560,14 +560,19 @@ struct ByteWriter {
   /// decodes: when decoding yields bytes that are not valid UTF-8, `bytes` are written as they
   /// are (they are valid UTF-8: they come from a string). Room for `bytes.count`.
   @inline(__always) mutating func writeDecodedOnce(_ bytes: UnsafeBufferPointer<UInt8>) {
-    guard let source = bytes.baseAddress, memchr(source, 0x25, bytes.count) != nil else {
+    guard let source = bytes.baseAddress, let percent = memchr(source, 0x25, bytes.count) else {
       write(bytes)
       return
     }
+    // Up to the first `%` the bytes are copied as they are; only the rest is decoded. (The copied
+    // part ends before an ASCII byte, so it is whole UTF-8 on its own.)
+    let plain = source.distance(to: percent.assumingMemoryBound(to: UInt8.self))
+    write(UnsafeBufferPointer(start: source, count: plain))
+    let rest = UnsafeBufferPointer(rebasing: bytes[plain...])
     let out = buffer.baseAddress! + count
-    let (written, high) = PercentEncoding.decode(bytes, into: out)
+    let (written, high) = PercentEncoding.decode(rest, into: out)
     if high >= 0x80, String(validating: UnsafeBufferPointer(start: out, count: written), as: UTF8.self) == nil {
-      write(bytes)
+      write(rest)
     } else {
       count += written
     }

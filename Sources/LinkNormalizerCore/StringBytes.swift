@@ -41,3 +41,20 @@ package func withUTF8Bytes<R>(of string: borrowing String, _ body: (UnsafeBuffer
   var copy = copy string
   return try copy.withUTF8(body)
 }
+
+/// The two words of a small string (at most 15 UTF-8 bytes, stored in the string value itself)
+/// and its byte count, or nil for any other string. The bytes are the first `count` bytes of the
+/// words in memory order (little-endian); the remaining bytes are not part of the string. See
+/// ``withUTF8Bytes(of:_:)`` for the layout this relies on.
+@inlinable @inline(__always)
+package func smallStringWords(of string: borrowing String) -> (UInt64, UInt64, count: Int)? {
+  #if _pointerBitWidth(_64) && _endian(little)
+    let (first, second) = withUnsafeBytes(of: string) { raw in
+      (raw.load(as: UInt64.self), raw.load(fromByteOffset: 8, as: UInt64.self))
+    }
+    guard second & (1 << 61) != 0 else { return nil }
+    return (first, second, Int((second >> 56) & 0x0F))
+  #else
+    return nil
+  #endif
+}

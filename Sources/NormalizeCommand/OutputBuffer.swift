@@ -121,6 +121,22 @@ struct OutputBuffer {
   /// characters as `\n`, `\r`, `\t` or `\u00XX`); everything else, non-ASCII included, as UTF-8.
   @inline(__always)
   mutating func appendJSONString(_ text: String) {
+    // Small strings (names of platforms, kinds, handlers) in two word operations: check the
+    // string's own 16 bytes at once and store them whole, keeping only its length.
+    if let (a, b, n) = smallStringWords(of: text) {
+      let kept: (UInt64, UInt64) =
+        n >= 8 ? (~0, n == 8 ? 0 : ~0 >> (8 * (16 - UInt64(n)))) : (n == 0 ? 0 : ~0 >> (8 * (8 - UInt64(n))), 0)
+      if OutputBuffer.escapeBits(a) & kept.0 | OutputBuffer.escapeBits(b) & kept.1 == 0 {
+        reserve(18)
+        let raw = UnsafeMutableRawPointer(base + count)
+        raw.storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
+        raw.storeBytes(of: a.littleEndian, toByteOffset: 1, as: UInt64.self)
+        raw.storeBytes(of: b.littleEndian, toByteOffset: 9, as: UInt64.self)
+        raw.storeBytes(of: UInt8(ascii: "\""), toByteOffset: 1 + n, as: UInt8.self)
+        count += n + 2
+        return
+      }
+    }
     withUTF8Bytes(of: text) { appendJSONString(bytes: $0) }
   }
 
@@ -271,6 +287,17 @@ struct OutputBuffer {
     let mb =
       ((b &- spaces) & ~b) | (((b ^ quotes) &- ones) & ~(b ^ quotes)) | (((b ^ slashes) &- ones) & ~(b ^ slashes))
     return (ma | mb) & highs != 0
+  }
+
+  /// 0x80 in each byte of `word` that is a control character, `"` or `\` (and possibly in bytes
+  /// above one that is: a borrow can carry; callers treat any set bit as "look closer").
+  @inline(__always)
+  static func escapeBits(_ word: UInt64) -> UInt64 {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let highs: UInt64 = 0x8080_8080_8080_8080
+    @inline(__always) func zeroBytes(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
+    return ((word &- ones &* 0x20) & ~word & highs) | zeroBytes(word ^ (ones &* 0x22))
+      | zeroBytes(word ^ (ones &* 0x5C))
   }
 
   /// Whether any of the 8 bytes in `word` is a control character, `"` or `\`.

@@ -30,4 +30,19 @@ import Testing
     let count = withUTF8Bytes(of: box.text) { bytes in bytes.filter { $0 == UInt8(ascii: " ") }.count }
     #expect(count == 4 * 7)
   }
+
+  /// Strings of up to 15 bytes are small: their words hold exactly their bytes first; longer
+  /// ones are not reported as small.
+  @Test func smallStringWordsHoldTheBytes() {
+    for text in ["", "a", "note", "xiaohongshu", "xiaohongshu.url", "小红书", "é😆", "sixteen bytes!!!", "小红书小红书"] {
+      let count = text.utf8.count
+      guard let (first, second, n) = smallStringWords(of: text) else {
+        #expect(count > 15, "\(text)")
+        continue
+      }
+      #expect(n == count)
+      let bytes = withUnsafeBytes(of: (first.littleEndian, second.littleEndian)) { Array($0.prefix(n)) }
+      #expect(bytes == Array(text.utf8), "\(text)")
+    }
+  }
 }
