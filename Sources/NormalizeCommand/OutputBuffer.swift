@@ -167,6 +167,39 @@ struct OutputBuffer {
   mutating func appendJSONString(bytes: UnsafeBufferPointer<UInt8>) {
     let n = bytes.count
     reserve(n + 2)
+    // 4 to 16 bytes (names, short values, ids): two overlapping words cover them; when neither
+    // needs escaping, they are stored as they are, without a loop or a call.
+    if n >= 4, n <= 16, let source = bytes.baseAddress {
+      let raw = UnsafeRawPointer(source)
+      let out = UnsafeMutableRawPointer(base + count)
+      if n >= 8 {
+        let head = raw.loadUnaligned(as: UInt64.self)
+        let tail = raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+        if OutputBuffer.escapeBits(UInt64(littleEndian: head)) | OutputBuffer.escapeBits(UInt64(littleEndian: tail))
+          == 0
+        {
+          out.storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
+          out.storeBytes(of: head, toByteOffset: 1, as: UInt64.self)
+          out.storeBytes(of: tail, toByteOffset: n - 7, as: UInt64.self)
+          out.storeBytes(of: UInt8(ascii: "\""), toByteOffset: n + 1, as: UInt8.self)
+          count += n + 2
+          return
+        }
+      } else {
+        let head = raw.loadUnaligned(as: UInt32.self)
+        let tail = raw.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)
+        // Both 4-byte halves in one word check.
+        let both = UInt64(UInt32(littleEndian: head)) | UInt64(UInt32(littleEndian: tail)) << 32
+        if OutputBuffer.escapeBits(both) == 0 {
+          out.storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
+          out.storeBytes(of: head, toByteOffset: 1, as: UInt32.self)
+          out.storeBytes(of: tail, toByteOffset: n - 3, as: UInt32.self)
+          out.storeBytes(of: UInt8(ascii: "\""), toByteOffset: n + 1, as: UInt8.self)
+          count += n + 2
+          return
+        }
+      }
+    }
     base[count] = UInt8(ascii: "\"")
     count += 1
     guard let source = bytes.baseAddress, n > 0 else {

@@ -23,17 +23,28 @@ import Testing
     return out + "\""
   }
 
+  /// `text` written through the string entry point (small strings take their own path) and
+  /// through the byte entry point (short byte runs take theirs): both must give `reference`.
   func written(_ text: String) -> String {
     var buffer = OutputBuffer(capacity: 64)
     defer { buffer.release() }
     buffer.appendJSONString(text)
-    return String(decoding: UnsafeBufferPointer(start: buffer.base, count: buffer.count), as: UTF8.self)
+    let viaString = String(decoding: UnsafeBufferPointer(start: buffer.base, count: buffer.count), as: UTF8.self)
+    buffer.removeAll()
+    // Exactly sized, so that a read past the end is caught by the address sanitizer and shows.
+    let bytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: text.utf8.count)
+    defer { bytes.deallocate() }
+    _ = bytes.initialize(from: text.utf8)
+    buffer.appendJSONString(bytes: UnsafeBufferPointer(bytes))
+    let viaBytes = String(decoding: UnsafeBufferPointer(start: buffer.base, count: buffer.count), as: UTF8.self)
+    return viaString == viaBytes ? viaString : "string and bytes differ: \(viaString) / \(viaBytes)"
   }
 
   @Test func everyLengthAndPositionIsEscapedExactly() throws {
     let specials = ["\"", "\\", "\n", "\r", "\t", "\u{01}", "\u{1F}", "\u{00}"]
     for length in 0...48 {
-      let plain = String(repeating: "a", count: length)
+      // Distinct letters, so that a byte copied to the wrong place shows.
+      let plain = String((0..<length).map { Character(Unicode.Scalar(UInt8(0x41 + $0 % 58))) })
       #expect(written(plain) == reference(plain))
       for position in 0..<max(length, 1) where length > 0 {
         for special in specials {
