@@ -105,10 +105,19 @@ struct OutputBuffer {
       let (seconds, fraction) = duration.components
       micros = max(0, Int(seconds) * 1_000_000 + Int(fraction / 1_000_000_000_000))
     }
-    appendInteger(micros / 1_000)
-    append(UInt8(ascii: "."))
+    let whole = micros / 1_000
+    if whole < 10 {
+      // The usual case (under 10 ms): one digit, written with the fraction.
+      reserve(5)
+      base[count] = UInt8(ascii: "0") + UInt8(whole)
+      base[count + 1] = UInt8(ascii: ".")
+      count += 2
+    } else {
+      appendInteger(whole)
+      append(UInt8(ascii: "."))
+      reserve(3)
+    }
     let fraction = micros % 1_000
-    reserve(3)
     base[count] = UInt8(ascii: "0") + UInt8(fraction / 100)
     base[count + 1] = UInt8(ascii: "0") + UInt8(fraction / 10 % 10)
     base[count + 2] = UInt8(ascii: "0") + UInt8(fraction % 10)
