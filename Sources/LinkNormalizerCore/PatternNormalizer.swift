@@ -581,36 +581,46 @@ struct ByteWriter {
   /// Writes `bytes` percent-encoded as by ``PercentEncoding/encodeComponent(_:)-(String)``.
   /// With `lowercase`, ASCII upper-case letters are lower-cased first.
   @inline(__always) mutating func writeEncodedComponent(_ bytes: UnsafeBufferPointer<UInt8>, lowercase: Bool) {
+    guard let source = bytes.baseAddress else { return }
     let out = buffer.baseAddress!
     var o = count
-    // 8 bytes per step while every byte is copied as it is (unreserved, and not upper-case when
-    // lower-casing), then byte by byte.
     var i = 0
     let n = bytes.count
     let copied = lowercase ? PercentEncoding.copiedWhenLowering : PercentEncoding.copied
-    while i + 8 <= n {
-      let all =
-        copied[bytes[i]] & copied[bytes[i + 1]] & copied[bytes[i + 2]] & copied[bytes[i + 3]] & copied[bytes[i + 4]]
-        & copied[bytes[i + 5]] & copied[bytes[i + 6]] & copied[bytes[i + 7]]
-      guard all != 0 else { break }
-      (out + o).update(from: bytes.baseAddress! + i, count: 8)
-      o += 8
-      i += 8
-    }
     let classes = PercentEncoding.unreservedClass
-    for c in UnsafeBufferPointer(rebasing: bytes[i...]) {
-      switch classes[c] {
-      case 1:
-        out[o] = c
-        o += 1
-      case 2:
-        out[o] = lowercase ? c | 0x20 : c
-        o += 1
-      default:
-        out[o] = UInt8(ascii: "%")
-        out[o + 1] = PercentEncoding.hexDigit(c >> 4)
-        out[o + 2] = PercentEncoding.hexDigit(c & 0xF)
-        o += 3
+    // 8 bytes per step while every byte is copied as it is (unreserved, and not upper-case when
+    // lower-casing); otherwise the next 8 bytes (or the last few) one by one, then words again.
+    // Offsets stay far below `Int.max` (the buffer is sized in advance): wrapping arithmetic.
+    while i < n {
+      if i &+ 8 <= n {
+        let all =
+          copied[source[i]] & copied[source[i &+ 1]] & copied[source[i &+ 2]] & copied[source[i &+ 3]]
+          & copied[source[i &+ 4]] & copied[source[i &+ 5]] & copied[source[i &+ 6]] & copied[source[i &+ 7]]
+        if all != 0 {
+          UnsafeMutableRawPointer(out + o).storeBytes(
+            of: UnsafeRawPointer(source + i).loadUnaligned(as: UInt64.self), as: UInt64.self)
+          o &+= 8
+          i &+= 8
+          continue
+        }
+      }
+      let stop = Swift.min(i &+ 8, n)
+      while i < stop {
+        let c = source[i]
+        switch classes[c] {
+        case 1:
+          out[o] = c
+          o &+= 1
+        case 2:
+          out[o] = lowercase ? c | 0x20 : c
+          o &+= 1
+        default:
+          out[o] = UInt8(ascii: "%")
+          out[o &+ 1] = PercentEncoding.hexDigit(c >> 4)
+          out[o &+ 2] = PercentEncoding.hexDigit(c & 0xF)
+          o &+= 3
+        }
+        i &+= 1
       }
     }
     count = o

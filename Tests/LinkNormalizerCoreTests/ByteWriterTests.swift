@@ -33,4 +33,42 @@ import Testing
       #expect(output == input.map(lowered), "\(length)")
     }
   }
+
+  /// The writer's percent-encoding against ``PercentEncoding/encodeComponent(_:)-(String)`` (after
+  /// lower-casing when asked), for every length up to 40 with a byte to encode, an upper-case
+  /// letter or a non-ASCII character at every position.
+  @Test func encodedComponentsMatchTheReference() {
+    func encoded(_ text: String, lowercase: Bool) -> String {
+      let input = Array(text.utf8)
+      var output = [UInt8](repeating: 0, count: 3 * input.count)
+      let written = output.withUnsafeMutableBufferPointer { out in
+        var writer = ByteWriter(out)
+        input.withUnsafeBufferPointer { writer.writeEncodedComponent($0, lowercase: lowercase) }
+        return writer.count
+      }
+      return String(decoding: output.prefix(written), as: UTF8.self)
+    }
+    for length in 0...40 {
+      let plain = String((0..<length).map { Character(Unicode.Scalar(UInt8(0x61 + $0 % 26))) })
+      var texts = [plain]
+      for position in 0..<length {
+        for special in ["=", "%", " ", "Q", "é", "~", "/"] {
+          var characters = Array(plain)
+          characters[position] = Character(special)
+          texts.append(String(characters))
+        }
+      }
+      for text in texts {
+        #expect(encoded(text, lowercase: false) == PercentEncoding.encodeComponent(text), "\(text)")
+        let lowered = String(
+          String.UnicodeScalarView(
+            text.unicodeScalars.map {
+              $0.isASCII
+                ? Unicode.Scalar(
+                  UInt8($0.value) >= 0x41 && UInt8($0.value) <= 0x5A ? UInt8($0.value) | 0x20 : UInt8($0.value)) : $0
+            }))
+        #expect(encoded(text, lowercase: true) == PercentEncoding.encodeComponent(lowered), "\(text)")
+      }
+    }
+  }
 }
