@@ -34,18 +34,19 @@ public enum LinkExtractor {
         let cut = cutTable
         var i = position
         let n = b.count
+        // Offsets stay below the text's length: wrapping arithmetic, no overflow checks.
         while i < n {
-          while i < n, cut[b[i]] != 0 { i += 1 }
+          while i < n, cut[b[i]] != 0 { i &+= 1 }
           let start = i
           // Tokens are long (whole URLs): test 8 bytes per step, then finish byte by byte.
-          while i + 8 <= n {
+          while i &+ 8 <= n {
             let hit =
-              cut[b[i]] | cut[b[i + 1]] | cut[b[i + 2]] | cut[b[i + 3]]
-              | cut[b[i + 4]] | cut[b[i + 5]] | cut[b[i + 6]] | cut[b[i + 7]]
+              cut[b[i]] | cut[b[i &+ 1]] | cut[b[i &+ 2]] | cut[b[i &+ 3]]
+              | cut[b[i &+ 4]] | cut[b[i &+ 5]] | cut[b[i &+ 6]] | cut[b[i &+ 7]]
             if hit != 0 { break }
-            i += 8
+            i &+= 8
           }
-          while i < n, cut[b[i]] == 0 { i += 1 }
+          while i < n, cut[b[i]] == 0 { i &+= 1 }
           if i > start, let candidate = candidate(in: b, start..<i) {
             found = candidate
             break

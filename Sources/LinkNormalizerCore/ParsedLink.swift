@@ -226,7 +226,7 @@ public struct ParsedLink: Sendable, CustomStringConvertible {
       var scheme: UInt8 = 0
       // Scheme: letters then "://".
       var j = i
-      while j < n, isSchemeByte(b[j]) { j += 1 }
+      while j < n, isSchemeByte(b[j]) { j &+= 1 }
       if j > i, j + 2 < n, b[j] == UInt8(ascii: ":"), b[j + 1] == UInt8(ascii: "/"), b[j + 2] == UInt8(ascii: "/") {
         let length = j - i
         if length == 4, lower(b[i]) == 0x68, lower(b[i + 1]) == 0x74, lower(b[i + 2]) == 0x74, lower(b[i + 3]) == 0x70 {
@@ -240,26 +240,30 @@ public struct ParsedLink: Sendable, CustomStringConvertible {
         }
         i = j + 3
       }
-      // Authority: one pass to its end (the first '/', '?' or '#'), noting the last '@' (user
-      // info ends there).
+      // Authority and host in one pass to the authority's end (the first '/', '?' or '#'). The
+      // host runs from after the last '@' (user info ends there) to the first ':' after it (the
+      // port's), and may hold only letters, digits, '-' and '.'.
       let authorityStart = i
       var authorityEnd = i
-      var lastAt = -1
+      var hostStart = authorityStart
+      var colon = -1
+      var hostIsValid = true
       let authority = Parts.authorityClass
-      while authorityEnd < n {
-        let kind = authority[b[authorityEnd]]
-        if kind == 1 { break }
-        if kind == 2 { lastAt = authorityEnd }
-        authorityEnd += 1
+      scan: while authorityEnd < n {
+        switch authority[b[authorityEnd]] {
+        case 0: break
+        case 1: break scan
+        case 2:
+          hostStart = authorityEnd &+ 1
+          colon = -1
+          hostIsValid = true
+        case 3: if colon < 0 { colon = authorityEnd }
+        default: if colon < 0 { hostIsValid = false }
+        }
+        authorityEnd &+= 1
       }
-      let hostStart = lastAt >= 0 ? lastAt + 1 : authorityStart
-      // Host: letters, digits, '-' and '.', up to a ':' and its port.
-      var hostEnd = hostStart
-      let hostByte = Parts.hostByte
-      while hostEnd < authorityEnd, b[hostEnd] != UInt8(ascii: ":") {
-        guard hostByte[b[hostEnd]] != 0 else { return nil }
-        hostEnd += 1
-      }
+      guard hostIsValid else { return nil }
+      var hostEnd = colon >= 0 ? colon : authorityEnd
       var port: Int? = nil
       if hostEnd < authorityEnd {
         var value = 0
@@ -304,14 +308,19 @@ public struct ParsedLink: Sendable, CustomStringConvertible {
         fragment: fragment)
     }
 
-    /// 1 for bytes that end an authority (`/ ? #`), 2 for `@`, else 0.
+    /// For one pass over an authority: 0 for bytes a host may hold (letters, digits, `-`, `.`),
+    /// 1 for bytes that end the authority (`/ ? #`), 2 for `@`, 3 for `:`, 4 for any other byte.
     static let authorityClass = ByteTable { c in
-      c == UInt8(ascii: "/") || c == UInt8(ascii: "?") || c == UInt8(ascii: "#") ? 1 : c == UInt8(ascii: "@") ? 2 : 0
-    }
-    /// 1 for bytes a host may hold (letters, digits, `-`, `.`), else 0.
-    static let hostByte = ByteTable { c in
-      (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == UInt8(ascii: "-")
-        || c == UInt8(ascii: ".") ? 1 : 0
+      switch c {
+      case UInt8(ascii: "/"), UInt8(ascii: "?"), UInt8(ascii: "#"): return 1
+      case UInt8(ascii: "@"): return 2
+      case UInt8(ascii: ":"): return 3
+      default:
+        let isHostByte =
+          (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == UInt8(ascii: "-")
+          || c == UInt8(ascii: ".")
+        return isHostByte ? 0 : 4
+      }
     }
 
     @inline(__always) static func lower(_ c: UInt8) -> UInt8 { c | 0x20 }

@@ -87,6 +87,12 @@ import Testing
     #expect(try #require(ParsedLink("http://www.a.test@evil.example/x")).host == "evil.example")
     #expect(try #require(ParsedLink("http://www.a.test:80@evil.example/x")).host == "evil.example")
     #expect(try #require(ParsedLink("https://www.a.test.evil.example/x")).host == "www.a.test.evil.example")
+    // User info may hold anything a host may not; only the part after the last '@' is the host.
+    #expect(try #require(ParsedLink("http://a_b@evil.example/")).host == "evil.example")
+    #expect(try #require(ParsedLink("http://a@b@c.test/")).host == "c.test")
+    #expect(try #require(ParsedLink("http://h.te_st:80@x.test:81/")).host == "x.test")
+    #expect(try #require(ParsedLink("http://h.te_st:80@x.test:81/")).port == 81)
+    #expect(try #require(ParsedLink("http://x.test:/")).port == nil)
   }
 
   @Test func rejectsWhatIsNotALink() {
@@ -95,6 +101,10 @@ import Testing
     #expect(ParsedLink("https://a.test:99999/") == nil)
     #expect(ParsedLink("https://a_b.test/") == nil)
     #expect(ParsedLink("https://[::1]/") == nil)
+    #expect(ParsedLink("https://a.test:80:90/") == nil)
+    #expect(ParsedLink("https://a.test:8x/") == nil)
+    #expect(ParsedLink("https://u:p@a_b.test/") == nil)
+    #expect(ParsedLink("https://a.test@/") == nil)
     #expect(ParsedLink("") == nil)
   }
 
