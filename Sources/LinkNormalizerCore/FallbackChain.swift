@@ -139,11 +139,21 @@ public struct FallbackChain: Sendable {
             if handler.requiresNetwork { return handler.normalizer.accepts(link) ? .needsNetwork : .notAccepted }
             let started = MonotonicTime.now()
             let attempt = handler.normalizer.attemptSynchronously(link)
-            return .attempted(attempt, handler.name, MonotonicTime.since(started))
+            let duration = MonotonicTime.since(started)
+            // The common case, answered here without building a trail or moving the answer
+            // through another enum.
+            if case .answered(.success(.normalized(var success))) = attempt {
+              let succeeded = Trail.succeeded(&success, handler: handler.name, duration: duration)
+              result = NormalizationRecord(input: input, foundLink: link, link: success, attempt: succeeded)
+              return .succeeded
+            }
+            return .attempted(attempt, handler.name, duration)
           }
           switch step {
           case .notAccepted:
             continue
+          case .succeeded:
+            break
           case .needsNetwork:
             var trail = Trail()
             result = continueSynchronously(
@@ -152,10 +162,6 @@ public struct FallbackChain: Sendable {
             continue
           case .attempted(.asynchronous, _, _):
             result = nil
-          case .attempted(.answered(.success(.normalized(var success))), let name, let duration):
-            // The common case, without building a trail.
-            let attempt = Trail.succeeded(&success, handler: name, duration: duration)
-            result = NormalizationRecord(input: input, foundLink: link, link: success, attempt: attempt)
           case .attempted(.answered(let outcome), let name, let duration):
             var trail = Trail()
             if let success = trail.add(name, outcome, duration: duration) {
@@ -258,6 +264,8 @@ public struct FallbackChain: Sendable {
 /// What the fast path learned from one route entry.
 private enum RouteStep {
   case notAccepted
+  /// The handler produced the result; the record is made.
+  case succeeded
   /// A handler that needs the network accepts the link.
   case needsNetwork
   case attempted(SynchronousAttempt, String, Duration)
