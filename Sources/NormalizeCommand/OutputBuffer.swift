@@ -179,34 +179,8 @@ struct OutputBuffer {
     // 4 to 16 bytes (names, short values, ids): two overlapping words cover them; when neither
     // needs escaping, they are stored as they are, without a loop or a call.
     if n >= 4, n <= 16, let source = bytes.baseAddress {
-      let raw = UnsafeRawPointer(source)
-      let out = UnsafeMutableRawPointer(base + count)
-      if n >= 8 {
-        let head = raw.loadUnaligned(as: UInt64.self)
-        let tail = raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
-        if OutputBuffer.escapeBits(UInt64(littleEndian: head)) | OutputBuffer.escapeBits(UInt64(littleEndian: tail))
-          == 0
-        {
-          out.storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
-          out.storeBytes(of: head, toByteOffset: 1, as: UInt64.self)
-          out.storeBytes(of: tail, toByteOffset: n - 7, as: UInt64.self)
-          out.storeBytes(of: UInt8(ascii: "\""), toByteOffset: n + 1, as: UInt8.self)
-          count += n + 2
-          return
-        }
-      } else {
-        let head = raw.loadUnaligned(as: UInt32.self)
-        let tail = raw.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)
-        // Both 4-byte halves in one word check.
-        let both = UInt64(UInt32(littleEndian: head)) | UInt64(UInt32(littleEndian: tail)) << 32
-        if OutputBuffer.escapeBits(both) == 0 {
-          out.storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
-          out.storeBytes(of: head, toByteOffset: 1, as: UInt32.self)
-          out.storeBytes(of: tail, toByteOffset: n - 3, as: UInt32.self)
-          out.storeBytes(of: UInt8(ascii: "\""), toByteOffset: n + 1, as: UInt8.self)
-          count += n + 2
-          return
-        }
+      if n >= 8 ? appendQuotedWords(source, n, as: UInt64.self) : appendQuotedWords(source, n, as: UInt32.self) {
+        return
       }
     }
     base[count] = UInt8(ascii: "\"")
@@ -263,6 +237,32 @@ struct OutputBuffer {
         i += 1
       }
     }
+  }
+
+  /// Writes the `n` bytes at `source` quoted, as a first and a last word of type `W` (which
+  /// overlap when `n < 2 * W.size`; `W.size <= n <= 2 * W.size`), when neither word holds a byte
+  /// that needs escaping; false (nothing written) otherwise. Room for `n + 2` bytes is reserved.
+  @inline(__always)
+  private mutating func appendQuotedWords<W: FixedWidthInteger & UnsignedInteger>(
+    _ source: UnsafePointer<UInt8>, _ n: Int, as _: W.Type
+  ) -> Bool {
+    let raw = UnsafeRawPointer(source)
+    let head = raw.loadUnaligned(as: W.self)
+    let tail = raw.loadUnaligned(fromByteOffset: n - MemoryLayout<W>.size, as: W.self)
+    // Both words in one 64-bit check when they are 4 bytes each.
+    let clean =
+      MemoryLayout<W>.size == 8
+      ? OutputBuffer.escapeBits(UInt64(W(littleEndian: head))) | OutputBuffer.escapeBits(UInt64(W(littleEndian: tail)))
+        == 0
+      : OutputBuffer.escapeBits(UInt64(W(littleEndian: head)) | UInt64(W(littleEndian: tail)) << 32) == 0
+    guard clean else { return false }
+    let out = UnsafeMutableRawPointer(base + count)
+    out.storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
+    out.storeBytes(of: head, toByteOffset: 1, as: W.self)
+    out.storeBytes(of: tail, toByteOffset: n + 1 - MemoryLayout<W>.size, as: W.self)
+    out.storeBytes(of: UInt8(ascii: "\""), toByteOffset: n + 1, as: UInt8.self)
+    count += n + 2
+    return true
   }
 
   /// The JSON string body of `bytes` from a byte that needs escaping on (see
