@@ -505,6 +505,11 @@ func asciiLowercased(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
 struct ByteWriter {
   let buffer: UnsafeMutableBufferPointer<UInt8>
   private(set) var count = 0
+  /// The encoding tables, read once per writer rather than once per component (each read of a
+  /// static is a call that checks its lazy initialization).
+  private let copied = PercentEncoding.copied
+  private let copiedWhenLowering = PercentEncoding.copiedWhenLowering
+  private let classes = PercentEncoding.unreservedClass
 
   init(_ buffer: UnsafeMutableBufferPointer<UInt8>) { self.buffer = buffer }
 
@@ -586,8 +591,7 @@ struct ByteWriter {
     var o = count
     var i = 0
     let n = bytes.count
-    let copied = lowercase ? PercentEncoding.copiedWhenLowering : PercentEncoding.copied
-    let classes = PercentEncoding.unreservedClass
+    let copied = lowercase ? copiedWhenLowering : copied
     // 8 bytes per step while every byte is copied as it is (unreserved, and not upper-case when
     // lower-casing); otherwise the next 8 bytes (or the last few) one by one, then words again.
     // Offsets stay far below `Int.max` (the buffer is sized in advance): wrapping arithmetic.
