@@ -106,14 +106,30 @@ public struct HostTable<Value: Sendable>: Sendable {
     return Int(truncatingIfNeeded: h)
   }
 
+  /// Whether `host`, lower-cased, equals `key` (lower-case already): 8 bytes per step, the last
+  /// step overlapping the one before when the length is not a multiple of 8.
   @inline(__always)
   static func equalsLowercased(_ key: UnsafeBufferPointer<UInt8>, _ host: UnsafeBufferPointer<UInt8>) -> Bool {
-    guard key.count == host.count else { return false }
-    for i in 0..<key.count {
-      let c = host[i]
-      let lower = (c >= 0x41 && c <= 0x5A) ? c | 0x20 : c
-      if key[i] != lower { return false }
+    let n = key.count
+    guard n == host.count else { return false }
+    guard n >= 8, let k = key.baseAddress, let h = host.baseAddress else {
+      for i in 0..<n {
+        let c = host[i]
+        if key[i] != ((c >= 0x41 && c <= 0x5A) ? c | 0x20 : c) { return false }
+      }
+      return true
     }
-    return true
+    let keyWords = UnsafeRawPointer(k)
+    let hostWords = UnsafeRawPointer(h)
+    @inline(__always) func same(_ offset: Int) -> Bool {
+      keyWords.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+        == ByteWriter.lowercased(hostWords.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    }
+    var i = 0
+    while i &+ 8 <= n {
+      if !same(i) { return false }
+      i &+= 8
+    }
+    return i == n || same(n &- 8)
   }
 }

@@ -27,4 +27,22 @@ import Testing
     #expect(table.value(forHost: "EXAMPLE.com") == 2)
     #expect(table.value(forHost: "other.com") == 3)
   }
+
+  /// Every length around the 8-byte steps of the comparison: a host matches in any case at any
+  /// position, and one byte changed anywhere (same hash ends or not) is a different host.
+  @Test func everyPositionCountsInTheComparison() {
+    let letters = Array("abcdefghijklmnopqrstuvwxyz0123456789-.")
+    for length in 1...26 {
+      let host = String((0..<length).map { letters[($0 * 7 + length) % letters.count] })
+      let table = HostTable([(host, 1)])
+      #expect(table.value(forHost: host) == 1)
+      for position in 0..<length {
+        var characters = Array(host)
+        characters[position] = Character(characters[position].uppercased())
+        #expect(table.value(forHost: String(characters)) == 1, "\(host) upper at \(position)")
+        characters[position] = Array(host)[position] == "q" ? "z" : "q"
+        #expect(table.value(forHost: String(characters)) == nil, "\(host) changed at \(position)")
+      }
+    }
+  }
 }
