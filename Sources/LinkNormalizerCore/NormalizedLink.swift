@@ -14,11 +14,10 @@ public struct LinkKind: RawRepresentable, Hashable, Sendable, ExpressibleByStrin
 /// The stable identity of one link.
 ///
 /// A value type stored in one shared, immutable box: copying or destroying a result costs one
-/// reference-count operation however many fields it has, and reading a field borrows it from the
-/// box without a reference-count operation of its own, which matters on the batch path (every
-/// result is copied between a handler and the output, and every field is read by a writer).
-/// A setter replaces the box (copying the other fields' references); mutating a copy never affects
-/// another. Safe to share across threads.
+/// reference-count operation however many fields it has, which matters on the batch path (every
+/// result is copied between a handler and the output); the package's writers read fields and
+/// packed bytes in place. A setter replaces the box (copying the other fields' references);
+/// mutating a copy never affects another. Safe to share across threads.
 ///
 /// A pattern handler's result keeps ``id``, ``canonicalURL`` and ``parameters`` as UTF-8 bytes in
 /// one allocation: reading one of those properties makes a new string (or array) each time, so

@@ -330,7 +330,7 @@ public struct PatternNormalizer: LinkNormalizer {
   /// The result for a match of `form` on `target` (the link's path and query, see
   /// ``ParsedLink/target``): captures are read straight from `target`'s bytes, kept parameters
   /// from its query in one pass, and the id, the parameters and the canonical URL are written once
-  /// into one allocation (``PackedText``).
+  /// into the result's one allocation (see ``PackedLayout``).
   private func build(
     _ form: URLPattern, target: UnsafeBufferPointer<UInt8>, offsets: UnsafeBufferPointer<Int>, queryLength: Int
   ) -> NormalizedLink {

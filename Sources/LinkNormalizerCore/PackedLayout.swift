@@ -2,7 +2,7 @@
 /// value, and the canonical URL, as UTF-8 bytes stored after the fields of the result's box, in
 /// the same allocation (see ``NormalizedLink``).
 ///
-/// Why: a result used to need six allocations (three strings, an array, the box), and the batch
+/// Why: a result used to need five allocations (three strings, an array and the box), and the batch
 /// path makes one result per input. Strings are made from these bytes only when a caller asks for
 /// them (``NormalizedLink/id`` and friends); writers read the bytes in place.
 ///
