@@ -6,6 +6,10 @@ let strict: [SwiftSetting] = [
   .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// The built-in platform plugins: target `<Name>Plugin` in the folder `Plugins/<Name>`.
+let pluginNames = ["Xiaohongshu", "Douyin", "Kuaishou", "Bilibili"]
+let plugins: [Target.Dependency] = pluginNames.map { .byName(name: "\($0)Plugin") }
+
 let package = Package(
   name: "LinkNormalizer",
   products: [
@@ -13,12 +17,8 @@ let package = Package(
     .library(name: "PCRE2", targets: ["PCRE2"]),
     .library(name: "JSONValue", targets: ["JSONValue"]),
     .library(name: "URLSessionTransport", targets: ["URLSessionTransport"]),
-    .library(name: "XiaohongshuPlugin", targets: ["XiaohongshuPlugin"]),
-    .library(name: "DouyinPlugin", targets: ["DouyinPlugin"]),
-    .library(name: "KuaishouPlugin", targets: ["KuaishouPlugin"]),
-    .library(name: "BilibiliPlugin", targets: ["BilibiliPlugin"]),
     .executable(name: "normalize", targets: ["normalize"]),
-  ],
+  ] + pluginNames.map { .library(name: "\($0)Plugin", targets: ["\($0)Plugin"]) },
   targets: [
     // C libraries from Debian, through system-library targets.
     .systemLibrary(
@@ -31,20 +31,6 @@ let package = Package(
     // The core: protocol, registry, fallback chain, extraction, canonicalization. Names no platform.
     .target(
       name: "LinkNormalizerCore", dependencies: ["PCRE2"], path: "Sources/LinkNormalizerCore",
-      swiftSettings: strict),
-
-    // Platform plugins: one folder each under Plugins/.
-    .target(
-      name: "XiaohongshuPlugin", dependencies: ["LinkNormalizerCore", "PCRE2"], path: "Plugins/Xiaohongshu",
-      swiftSettings: strict),
-    .target(
-      name: "DouyinPlugin", dependencies: ["LinkNormalizerCore", "PCRE2"], path: "Plugins/Douyin", swiftSettings: strict
-    ),
-    .target(
-      name: "KuaishouPlugin", dependencies: ["LinkNormalizerCore", "PCRE2"], path: "Plugins/Kuaishou",
-      swiftSettings: strict),
-    .target(
-      name: "BilibiliPlugin", dependencies: ["LinkNormalizerCore", "PCRE2"], path: "Plugins/Bilibili",
       swiftSettings: strict),
 
     // A small strict JSON parser (RFC 8259) without Foundation.
@@ -78,9 +64,8 @@ let package = Package(
     .target(
       name: "NormalizeCommand",
       dependencies: [
-        "LinkNormalizerCore", "XiaohongshuPlugin", "DouyinPlugin", "KuaishouPlugin", "BilibiliPlugin", "RulePacks",
-        "RemoteResolution", "JustOneAPI", "SQLiteCache",
-      ],
+        "LinkNormalizerCore", "RulePacks", "RemoteResolution", "JustOneAPI", "SQLiteCache",
+      ] + plugins,
       path: "Sources/NormalizeCommand", swiftSettings: strict),
     .executableTarget(
       name: "normalize", dependencies: ["NormalizeCommand"], path: "Sources/normalize", swiftSettings: strict),
@@ -89,10 +74,8 @@ let package = Package(
     .executableTarget(
       name: "normalize-bench",
       dependencies: [
-        "LinkNormalizerCore", "XiaohongshuPlugin", "DouyinPlugin", "KuaishouPlugin", "BilibiliPlugin", "RulePacks",
-        "PCRE2",
-        "LinkNormalizerTestSupport",
-      ],
+        "LinkNormalizerCore", "RulePacks", "PCRE2", "LinkNormalizerTestSupport",
+      ] + plugins,
       path: "Sources/Benchmarks", swiftSettings: strict),
 
     // Test support shipped as its own target (recording handler, example runner).
@@ -123,10 +106,7 @@ let package = Package(
       path: "Tests/LinkNormalizerCoreTests", swiftSettings: strict),
     .testTarget(
       name: "PluginExampleTests",
-      dependencies: [
-        "LinkNormalizerCore", "LinkNormalizerTestSupport", "XiaohongshuPlugin", "DouyinPlugin", "KuaishouPlugin",
-        "BilibiliPlugin",
-      ],
+      dependencies: ["LinkNormalizerCore", "LinkNormalizerTestSupport"] + plugins,
       path: "Tests/PluginExampleTests", swiftSettings: strict),
     .testTarget(
       name: "RulePackTests",
@@ -156,6 +136,12 @@ let package = Package(
         "XiaohongshuPlugin",
       ],
       path: "Tests/JustOneAPITests", swiftSettings: strict),
-  ],
+  ]
+    // Platform plugins: one folder each under Plugins/, each its own target with an explicit path.
+    + pluginNames.map {
+      .target(
+        name: "\($0)Plugin", dependencies: ["LinkNormalizerCore", "PCRE2"], path: "Plugins/\($0)",
+        swiftSettings: strict)
+    },
   swiftLanguageModes: [.v6]
 )

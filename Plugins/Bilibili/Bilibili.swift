@@ -20,7 +20,7 @@ public enum Bilibili {
 
   private static let end = "/?(?:\\?|$)"
 
-  public static let urlParser: PatternNormalizer = build {
+  public static let urlParser: PatternNormalizer = Platform.definition(of: name) {
     try PatternNormalizer(
       name: "bilibili.url", platform: name, hosts: videoHosts.union(spaceHosts),
       forms: [
@@ -30,20 +30,19 @@ public enum Bilibili {
         URLPattern(
           kind: .user, "^/(?<id>[0-9]{1,20})\(end)", hosts: spaceHosts, canonical: "https://space.bilibili.com/{id}"),
       ],
-      keep: [KeptParameter("p", valuePattern: build { try PCRE2Pattern("^(?:[2-9]|[1-9][0-9]{1,4})$") })])
+      keep: [
+        KeptParameter(
+          "p", valuePattern: Platform.definition(of: name) { try PCRE2Pattern("^(?:[2-9]|[1-9][0-9]{1,4})$") })
+      ])
   }
 
   public static let shortLinks = ShortLinkSpec(
     platform: name, hosts: shortLinkHosts,
-    pattern: build { try PCRE2Pattern("^/[A-Za-z0-9]{4,16}/?(?:\\?|$)") },
+    pattern: Platform.definition(of: name) { try PCRE2Pattern("^/[A-Za-z0-9]{4,16}/?(?:\\?|$)") },
     shareConvertPath: shareConvertPath, userAgent: userAgent)
 
   public static let platform = Platform(
     name: name, parsers: [urlParser], shortLinks: shortLinks, examples: BilibiliExamples.all)
-
-  private static func build<T>(_ make: () throws -> T) -> T {
-    do { return try make() } catch { fatalError("Bilibili plugin: \(error)") }
-  }
 }
 
 enum BilibiliExamples {

@@ -22,7 +22,7 @@ public enum Douyin {
   private static let awemeID = "[0-9]{15,20}"
   private static let end = "/?(?:\\?|$)"
 
-  public static let urlParser: PatternNormalizer = build {
+  public static let urlParser: PatternNormalizer = Platform.definition(of: name) {
     try PatternNormalizer(
       name: "douyin.url", platform: name, hosts: webHosts,
       forms: [
@@ -46,15 +46,11 @@ public enum Douyin {
 
   public static let shortLinks = ShortLinkSpec(
     platform: name, hosts: shortLinkHosts,
-    pattern: build { try PCRE2Pattern("^/[A-Za-z0-9_-]{4,20}/?(?:\\?|$)") },
+    pattern: Platform.definition(of: name) { try PCRE2Pattern("^/[A-Za-z0-9_-]{4,20}/?(?:\\?|$)") },
     shareConvertPath: shareConvertPath, userAgent: userAgent)
 
   public static let platform = Platform(
     name: name, parsers: [urlParser], shortLinks: shortLinks, examples: DouyinExamples.all)
-
-  private static func build<T>(_ make: () throws -> T) -> T {
-    do { return try make() } catch { fatalError("Douyin plugin: \(error)") }
-  }
 }
 
 enum DouyinExamples {

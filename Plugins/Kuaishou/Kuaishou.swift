@@ -22,7 +22,7 @@ public enum Kuaishou {
   private static let end = "/?(?:\\?|$)"
   private static let canonicalVideo = "https://www.kuaishou.com/short-video/{id}"
 
-  public static let urlParser: PatternNormalizer = build {
+  public static let urlParser: PatternNormalizer = Platform.definition(of: name) {
     try PatternNormalizer(
       name: "kuaishou.url", platform: name, hosts: webHosts,
       forms: [
@@ -36,15 +36,11 @@ public enum Kuaishou {
 
   public static let shortLinks = ShortLinkSpec(
     platform: name, hosts: shortLinkHosts,
-    pattern: build { try PCRE2Pattern("^/(?:f/)?[A-Za-z0-9_-]{4,20}/?(?:\\?|$)") },
+    pattern: Platform.definition(of: name) { try PCRE2Pattern("^/(?:f/)?[A-Za-z0-9_-]{4,20}/?(?:\\?|$)") },
     shareConvertPath: shareConvertPath, userAgent: userAgent)
 
   public static let platform = Platform(
     name: name, parsers: [urlParser], shortLinks: shortLinks, examples: KuaishouExamples.all)
-
-  private static func build<T>(_ make: () throws -> T) -> T {
-    do { return try make() } catch { fatalError("Kuaishou plugin: \(error)") }
-  }
 }
 
 enum KuaishouExamples {

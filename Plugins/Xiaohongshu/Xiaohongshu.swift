@@ -36,7 +36,7 @@ public enum Xiaohongshu {
   private static let noteCanonical = "https://www.xiaohongshu.com/explore/{id}"
 
   /// The strict parser for full URLs.
-  public static let urlParser: PatternNormalizer = build {
+  public static let urlParser: PatternNormalizer = Platform.definition(of: name) {
     try PatternNormalizer(
       name: "xiaohongshu.url", platform: name, hosts: webHosts,
       forms: [
@@ -55,7 +55,7 @@ public enum Xiaohongshu {
 
   /// Lower priority: a 24-hex note id found as a whole path segment of an unknown path on a
   /// Xiaohongshu host (the last such segment; never under `/user/`, where ids are users).
-  public static let idFallback: PatternNormalizer = build {
+  public static let idFallback: PatternNormalizer = Platform.definition(of: name) {
     try PatternNormalizer(
       name: "xiaohongshu.id-fallback", platform: name, hosts: webHosts,
       forms: [
@@ -70,16 +70,11 @@ public enum Xiaohongshu {
   /// Short-link shape: an optional one-letter type segment, then a 4–32 character code.
   public static let shortLinks = ShortLinkSpec(
     platform: name, hosts: shortLinkHosts,
-    pattern: build { try PCRE2Pattern("^/(?:[A-Za-z]/)?[A-Za-z0-9]{4,32}/?(?:\\?|$)") },
+    pattern: Platform.definition(of: name) { try PCRE2Pattern("^/(?:[A-Za-z]/)?[A-Za-z0-9]{4,32}/?(?:\\?|$)") },
     shareConvertPath: shareConvertPath, userAgent: userAgent)
 
   /// The plugin, ready to install: `registry.install(Xiaohongshu.platform, resolvers: …)`.
   public static let platform = Platform(
     name: name, parsers: [urlParser], heuristics: [idFallback], shortLinks: shortLinks,
     examples: XiaohongshuExamples.all)
-
-  /// Builds a constant; a failure here is a bug in this file, caught by the example tests.
-  private static func build<T>(_ make: () throws -> T) -> T {
-    do { return try make() } catch { fatalError("Xiaohongshu plugin: \(error)") }
-  }
 }

@@ -1,3 +1,5 @@
+import LinkNormalizerCore
+
 #if canImport(Glibc)
   import Glibc
 #endif
@@ -27,43 +29,22 @@ func spawn(_ path: String, _ arguments: [String], stdinPath: String? = nil, envi
   envp.append(nil)
   defer { for p in envp { free(p) } }
   var pid: pid_t = 0
-  let start = MonotonicClock.now()
+  let start = MonotonicTime.seconds()
   guard posix_spawn(&pid, path, &actions, nil, argv, envp) == 0 else {
     fatalError("cannot run \(path)")
   }
   var status: Int32 = 0
   var usage = rusage()
   wait4(pid, &status, 0, &usage)
-  let seconds = MonotonicClock.now() - start
+  let seconds = MonotonicTime.seconds() - start
   return (seconds, usage.ru_maxrss, (status >> 8) & 0xFF)
-}
-
-enum MonotonicClock {
-  static func now() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-  }
 }
 
 /// Writes `count` corpus lines to a file, streaming (the benchmark's own memory stays small, which
 /// matters: a spawned child's peak RSS starts from its parent's at exec).
 func writeCorpus(_ count: Int, to path: String) {
-  guard let file = fopen(path, "w") else { fatalError("cannot write \(path)") }
   var corpus = Corpus()
-  for _ in 0..<count {
-    fputs(corpus.line(), file)
-    fputc(0x0A, file)
-  }
-  fclose(file)
-}
-
-/// The directory holding this executable (the other products of the same build are there too).
-func buildDirectory() -> String {
-  var buffer = [CChar](repeating: 0, count: 4096)
-  let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-  let path = String(decoding: buffer[0..<max(0, n)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-  return String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
+  writeLines(count: count, to: path) { corpus.line() }
 }
 
 func median(_ values: [Double]) -> Double {
@@ -73,9 +54,18 @@ func median(_ values: [Double]) -> Double {
 
 /// Writes `lines` to a file.
 func writeLines(_ lines: [String], to path: String) {
+  var index = 0
+  writeLines(count: lines.count, to: path) {
+    defer { index += 1 }
+    return lines[index]
+  }
+}
+
+/// Writes `count` lines, each from `next`, to a file.
+func writeLines(count: Int, to path: String, next: () -> String) {
   guard let file = fopen(path, "w") else { fatalError("cannot write \(path)") }
-  for line in lines {
-    fputs(line, file)
+  for _ in 0..<count {
+    fputs(next(), file)
     fputc(0x0A, file)
   }
   fclose(file)

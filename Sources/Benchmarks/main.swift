@@ -26,7 +26,7 @@ func format(_ value: Double, _ digits: Int = 2) -> String {
 let workDirectory = "/tmp/linknormalizer-bench-\(getpid())"
 mkdir(workDirectory, 0o755)
 defer { _ = system("rm -rf \(workDirectory)") }
-let normalizePath = buildDirectory() + "/normalize"
+let normalizePath = builtExecutable("normalize", override: "NORMALIZE_BIN") ?? "normalize"
 
 if wants("memory") {
   print("== peak memory (jsonl)")
@@ -64,9 +64,7 @@ if wants("core") {
   print("== core (in-process, one thread)")
   var corpus = Corpus()
   let lines = corpus.lines(200_000)
-  var registry = NormalizerRegistry()
-  registry.install(Xiaohongshu.platform)
-  let chain = FallbackChain(registry: registry, offline: true)
+  let chain = xiaohongshuChain()
   let links = lines.compactMap { chain.findLink(in: $0)?.link }
   let pattern = Xiaohongshu.urlParser.forms[0].pattern
   // Pattern matching alone: the note form against each link's path and query (the subject the
@@ -75,32 +73,29 @@ if wants("core") {
   let targets = links.map(\.target)
   let warm = Array(targets.prefix(10_000))
   var matched = 0
-  var start = MonotonicClock.now()
+  var start = MonotonicTime.seconds()
   for _ in 0..<50 {
     for target in warm where (try? pattern.matches(target)) == true { matched += 1 }
   }
-  var elapsed = MonotonicClock.now() - start
+  var elapsed = MonotonicTime.seconds() - start
   var matches = Double(warm.count * 50)
   print(
     "pattern matches, warm: \(format(matches / elapsed / 1e6)) M/s (\(format(elapsed / matches * 1e9, 0)) ns each, \(matched) matched)"
   )
   matched = 0
-  start = MonotonicClock.now()
+  start = MonotonicTime.seconds()
   for _ in 0..<5 {
     for target in targets where (try? pattern.matches(target)) == true { matched += 1 }
   }
-  elapsed = MonotonicClock.now() - start
+  elapsed = MonotonicTime.seconds() - start
   matches = Double(targets.count * 5)
   print(
     "pattern matches, cold: \(format(matches / elapsed / 1e6)) M/s (\(format(elapsed / matches * 1e9, 0)) ns each, \(matched) matched)"
   )
   // Whole normalization: extraction, routing, parsing, canonical URL, provenance.
-  var normalized = 0
-  start = MonotonicClock.now()
-  for line in lines {
-    if let record = chain.normalizeSynchronously(line), record.link != nil { normalized += 1 }
-  }
-  elapsed = MonotonicClock.now() - start
+  start = MonotonicTime.seconds()
+  let normalized = normalizedCount(lines, with: chain)
+  elapsed = MonotonicTime.seconds() - start
   print(
     "full normalization: \(format(Double(lines.count) / elapsed / 1e6)) M inputs/s (\(format(elapsed / Double(lines.count) * 1e9, 0)) ns each, \(normalized) normalized)"
   )
@@ -113,13 +108,9 @@ if wants("routing") {
   /// One pass over the mix; inputs per second.
   func throughput(_ registry: NormalizerRegistry) -> Double {
     let chain = FallbackChain(registry: registry, offline: true)
-    var normalized = 0
-    let start = MonotonicClock.now()
-    for line in lines {
-      if let record = chain.normalizeSynchronously(line), record.link != nil { normalized += 1 }
-    }
-    precondition(normalized == lines.count)
-    return Double(lines.count) / (MonotonicClock.now() - start)
+    let start = MonotonicTime.seconds()
+    precondition(normalizedCount(lines, with: chain) == lines.count)
+    return Double(lines.count) / (MonotonicTime.seconds() - start)
   }
   var xiaohongshuOnly = NormalizerRegistry()
   xiaohongshuOnly.install(Xiaohongshu.platform)
@@ -158,19 +149,30 @@ if requested.contains("profile") {
   // Not part of "all": a steady loop to attach a profiler to (PROFILE_LINES, default 50,000).
   var corpus = Corpus()
   let lines = corpus.lines(Int(String(cString: getenv("PROFILE_LINES") ?? strdup("50000"))) ?? 50_000)
+  let chain = xiaohongshuChain()
+  let passes = lines.count < 50_000 ? 2 : 20
+  var normalized = 0
+  let start = MonotonicTime.seconds()
+  for _ in 0..<passes { normalized += normalizedCount(lines, with: chain) }
+  print(
+    "profile loop: \(format((MonotonicTime.seconds() - start) / Double(lines.count * passes) * 1e9, 0)) ns per input (\(normalized))"
+  )
+}
+
+/// An offline chain with the Xiaohongshu platform alone (the benchmark mix's platform).
+func xiaohongshuChain() -> FallbackChain {
   var registry = NormalizerRegistry()
   registry.install(Xiaohongshu.platform)
-  let chain = FallbackChain(registry: registry, offline: true)
+  return FallbackChain(registry: registry, offline: true)
+}
+
+/// How many of `lines` the chain normalizes, through the batch fast path.
+func normalizedCount(_ lines: [String], with chain: FallbackChain) -> Int {
   var normalized = 0
-  let start = MonotonicClock.now()
-  for _ in 0..<(lines.count < 50_000 ? 2 : 20) {
-    for line in lines {
-      if let record = chain.normalizeSynchronously(line), record.link != nil { normalized += 1 }
-    }
+  for line in lines {
+    if let record = chain.normalizeSynchronously(line), record.link != nil { normalized += 1 }
   }
-  print(
-    "profile loop: \(format((MonotonicClock.now() - start) / Double(lines.count * 20) * 1e9, 0)) ns per input (\(normalized))"
-  )
+  return normalized
 }
 
 /// A stand-in Just One API on loopback that answers every share-convert call after `delay` ms.

@@ -12,7 +12,6 @@ typedef void (*easy_cleanup_fn)(void *);
 typedef void (*easy_reset_fn)(void *);
 typedef int (*easy_perform_fn)(void *);
 typedef int (*easy_setopt_fn)(void *, int, ...);
-typedef int (*easy_getinfo_fn)(void *, int, ...);
 typedef void *(*slist_append_fn)(void *, const char *);
 typedef void (*slist_free_all_fn)(void *);
 
@@ -25,7 +24,6 @@ struct ccurl_library {
   easy_reset_fn easy_reset;
   easy_perform_fn easy_perform;
   easy_setopt_fn easy_setopt;
-  easy_getinfo_fn easy_getinfo;
   slist_append_fn slist_append;
   slist_free_all_fn slist_free_all;
   struct ccurl_library *next;
@@ -50,11 +48,10 @@ static struct ccurl_library *load_locked(const char *name) {
   lib.easy_reset = (easy_reset_fn)dlsym(handle, "curl_easy_reset");
   lib.easy_perform = (easy_perform_fn)dlsym(handle, "curl_easy_perform");
   lib.easy_setopt = (easy_setopt_fn)dlsym(handle, "curl_easy_setopt");
-  lib.easy_getinfo = (easy_getinfo_fn)dlsym(handle, "curl_easy_getinfo");
   lib.slist_append = (slist_append_fn)dlsym(handle, "curl_slist_append");
   lib.slist_free_all = (slist_free_all_fn)dlsym(handle, "curl_slist_free_all");
   if (global_init == NULL || lib.version == NULL || lib.easy_init == NULL || lib.easy_cleanup == NULL ||
-      lib.easy_reset == NULL || lib.easy_perform == NULL || lib.easy_setopt == NULL || lib.easy_getinfo == NULL ||
+      lib.easy_reset == NULL || lib.easy_perform == NULL || lib.easy_setopt == NULL ||
       lib.slist_append == NULL || lib.slist_free_all == NULL || global_init(CCURL_GLOBAL_DEFAULT) != CCURLE_OK) {
     dlclose(handle);
     return NULL;
@@ -104,10 +101,6 @@ int ccurl_setopt_data_callback(const ccurl_library *lib, void *easy, int option,
 
 int ccurl_setopt_xferinfo_callback(const ccurl_library *lib, void *easy, ccurl_xferinfo_callback callback) {
   return lib->easy_setopt(easy, CCURLOPT_XFERINFOFUNCTION, callback);
-}
-
-int ccurl_getinfo_long(const ccurl_library *lib, void *easy, int info, long *value) {
-  return lib->easy_getinfo(easy, info, value);
 }
 
 void *ccurl_slist_append(const ccurl_library *lib, void *list, const char *string) {

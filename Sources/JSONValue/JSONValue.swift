@@ -416,9 +416,9 @@ private struct Parser {
       let value = try self.value()
       // Duplicate keys: the first occurrence wins.
       let duplicate: Bool
-      if var set = keys {
-        duplicate = !set.insert(key).inserted
-        keys = set
+      if keys != nil {
+        // In place: binding the set to a local would copy it on every insert (quadratic).
+        duplicate = !keys!.insert(key).inserted
       } else {
         duplicate = members.contains { $0.key == key }
         if members.count >= 16 { keys = Set(members.map(\.key)).union([key]) }

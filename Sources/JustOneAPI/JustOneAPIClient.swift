@@ -71,12 +71,12 @@ public final class JustOneAPIClient: Sendable {
   public func shareConvert(
     _ shareURL: String, path: String, handler: String, context: inout NormalizationContext
   ) async throws(NormalizationError) -> ShareConvertResult {
-    let query =
-      "?token=\(PercentEncoding.encodeComponent(configuration.token.revealedValue))&shareUrl=\(PercentEncoding.encodeComponent(shareURL))"
-    let shownURL =
-      "\(configuration.baseURL)\(path)?token=<redacted>&shareUrl=\(PercentEncoding.encodeComponent(shareURL))"
+    let endpoint = configuration.baseURL + path
+    let share = PercentEncoding.encodeComponent(shareURL)
+    let token = PercentEncoding.encodeComponent(configuration.token.revealedValue)
+    let shownURL = "\(endpoint)?token=<redacted>&shareUrl=\(share)"
     let request = HTTPRequest(
-      url: configuration.baseURL + path + query, headers: [("Accept", "application/json")],
+      url: "\(endpoint)?token=\(token)&shareUrl=\(share)", headers: [("Accept", "application/json")],
       deadline: configuration.timeout, maxBodyBytes: configuration.maxBodyBytes)
     let policy = configuration.retryPolicy
     var retry = 0
@@ -112,12 +112,9 @@ public final class JustOneAPIClient: Sendable {
       }
       counter.failed(failure.code)
       gate.record(failure.code)
-      guard RetryPolicy.isRetryable(failure.code), retry < policy.retries else { throw failure }
-      context.recordTry(
-        Attempt(handler: handler, outcome: .failed, error: failure, duration: MonotonicTime.since(started)))
-      guard await RetryPolicy.sleep(policy.delay(beforeRetry: retry, retryAfter: retryAfter)) else {
-        throw NormalizationError(.cancelled, "Just One API call cancelled while waiting to retry; GET \(shownURL)")
-      }
+      try await policy.prepareRetry(
+        after: failure, retry: retry, retryAfter: retryAfter, started: started, handler: handler, context: &context
+      ) { NormalizationError(.cancelled, "Just One API call cancelled while waiting to retry; GET \(shownURL)") }
       retry += 1
     }
   }

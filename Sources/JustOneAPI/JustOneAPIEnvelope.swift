@@ -51,10 +51,6 @@ struct JustOneAPIEnvelope {
 
   /// `text` without leading and trailing white space (and line breaks when `newlines`).
   private static func trimmed(_ text: String, newlines: Bool) -> String {
-    func isSpace(_ c: Character) -> Bool { c.isWhitespace && (newlines || !c.isNewline) }
-    var slice = Substring(text)
-    while let first = slice.first, isSpace(first) { slice.removeFirst() }
-    while let last = slice.last, isSpace(last) { slice.removeLast() }
-    return String(slice)
+    String(text.trimming { $0.isWhitespace && (newlines || !$0.isNewline) })
   }
 }

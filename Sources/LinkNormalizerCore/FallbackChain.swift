@@ -89,6 +89,10 @@ public struct FallbackChain: Sendable {
     public var link: ParsedLink? { found?.link }
     var found: Found?
     let offline: Bool
+    /// Where a synchronous run stopped (see ``FallbackChain/normalizeSynchronously(_:pending:)``):
+    /// ``FallbackChain/run(_:)`` goes on from there with the attempts already made, so no handler
+    /// is asked twice.
+    var resume: Resume? = nil
     /// The handlers that will be tried, in order (computed: asks each handler).
     public var candidates: [NormalizerRegistry.Entry] { found?.candidates ?? [] }
     /// Whether running may make remote calls: some candidate needs the network and the chain is
@@ -116,7 +120,8 @@ public struct FallbackChain: Sendable {
     var trail = Trail()
     return continueSynchronously(
       input: prepared.input, link: found.link, route: found.route, from: found.start, firstAccepts: true,
-      trail: &trail)
+      trail: &trail
+    ).record
   }
 
   /// ``prepare(_:)`` and ``runSynchronously(_:)`` in one pass, the batch fast path: each handler
@@ -126,9 +131,19 @@ public struct FallbackChain: Sendable {
   /// asynchronously or needs the network, and then `run(prepare(input))` must be used (it starts
   /// over). Returning only the record keeps this path free of large enum copies.
   public func normalizeSynchronously(_ input: String) -> NormalizationRecord? {
+    var pending: PreparedInput? = nil
+    return normalizeSynchronously(input, pending: &pending)
+  }
+
+  /// ``normalizeSynchronously(_:)``, and when it returns nil, `pending` holds the input prepared
+  /// to go on where the synchronous run stopped: ``run(_:)`` completes the record from there, with
+  /// the attempts already made and without asking any handler again (a cache is looked up once).
+  public func normalizeSynchronously(_ input: String, pending: inout PreparedInput?) -> NormalizationRecord? {
     var first: ParsedLink? = nil
     var result: NormalizationRecord? = nil
     var decided = false
+    // Where the run goes on asynchronously, when it does: the link routed, and the resume point.
+    var suspended: Suspension? = nil
     LinkExtractor.forEachLink(in: input, isKnownHost: { self.registry.routesHost(of: $0) }) { link in
       if first == nil { first = link }
       return registry.withRoute(for: link) { route in
@@ -156,20 +171,31 @@ public struct FallbackChain: Sendable {
             break
           case .needsNetwork:
             var trail = Trail()
-            result = continueSynchronously(
+            switch continueSynchronously(
               input: input, link: link, route: Array(route), from: index, firstAccepts: true, trail: &trail)
+            {
+            case .record(let record): result = record
+            case .suspended(let resume):
+              suspended = Suspension(found: Found(link: link, route: Array(route), start: index), resume: resume)
+            }
           case .attempted(.notAccepted, _, _):
             continue
           case .attempted(.asynchronous, _, _):
-            result = nil
+            suspended = Suspension(
+              found: Found(link: link, route: Array(route), start: index), resume: Resume(index: index, trail: Trail()))
           case .attempted(.answered(let outcome), let name, let duration):
             var trail = Trail()
             if let success = trail.add(name, outcome, duration: duration) {
               result = NormalizationRecord(
                 input: input, foundLink: link, result: .success(success), attempts: trail.attempts)
             } else {
-              result = continueSynchronously(
+              switch continueSynchronously(
                 input: input, link: link, route: Array(route), from: index + 1, firstAccepts: false, trail: &trail)
+              {
+              case .record(let record): result = record
+              case .suspended(let resume):
+                suspended = Suspension(found: Found(link: link, route: Array(route), start: index), resume: resume)
+              }
             }
           }
           decided = true
@@ -178,51 +204,61 @@ public struct FallbackChain: Sendable {
         return true
       }
     }
+    if let suspended {
+      pending = PreparedInput(input: input, found: suspended.found, offline: offline, resume: suspended.resume)
+      return nil
+    }
     if decided { return result }
     return emptyRecord(
       PreparedInput(input: input, found: first.map { Found(link: $0, route: [], start: 0) }, offline: offline))
   }
 
-  /// The synchronous chain from `route[from]` on, after the attempts already in `trail`; nil as
-  /// soon as a handler can only answer asynchronously or needs the network while online. With
+  /// The synchronous chain from `route[from]` on, after the attempts already in `trail`:
+  /// suspended at the first handler that can only answer asynchronously or needs the network while
+  /// online (it accepts the link; the trail so far goes with the resume point). With
   /// `firstAccepts`, `route[from]` is known to accept the link and is not asked again.
   private func continueSynchronously(
     input: String, link: ParsedLink, route: [NormalizerRegistry.Entry], from start: Int, firstAccepts: Bool,
     trail: inout Trail
-  ) -> NormalizationRecord? {
-    if trail.lastFailure?.isFinal == true { return trail.failureRecord(input: input, link: link) }
+  ) -> SynchronousRun {
+    if trail.lastFailure?.isFinal == true { return .record(trail.failureRecord(input: input, link: link)) }
     for index in start..<route.count {
       let handler = route[index].normalizer
       if !(firstAccepts && index == start) && !handler.accepts(link) { continue }
       if handler.requiresNetwork {
-        guard offline else { return nil }
+        guard offline else { return .suspended(Resume(index: index, trail: trail)) }
         trail.skipOffline(handler.name)
         continue
       }
       let started = MonotonicTime.now()
       let outcome: Result<NormalizerOutcome, NormalizationError>
       do throws(NormalizationError) {
-        guard let answer = try handler.normalizeSynchronously(link) else { return nil }
+        guard let answer = try handler.normalizeSynchronously(link) else {
+          return .suspended(Resume(index: index, trail: trail))
+        }
         outcome = .success(answer)
       } catch {
         outcome = .failure(error)
       }
       if let result = trail.add(handler.name, outcome, duration: MonotonicTime.since(started)) {
-        return NormalizationRecord(input: input, foundLink: link, result: .success(result), attempts: trail.attempts)
+        return .record(
+          NormalizationRecord(input: input, foundLink: link, result: .success(result), attempts: trail.attempts))
       }
       if trail.lastFailure?.isFinal == true { break }
     }
-    return trail.failureRecord(input: input, link: link)
+    return .record(trail.failureRecord(input: input, link: link))
   }
 
   /// Runs a prepared input through its candidates.
   public func run(_ prepared: PreparedInput) async -> NormalizationRecord {
     guard let found = prepared.found, found.recognized else { return emptyRecord(prepared) }
     let link = found.link
-    var trail = Trail()
-    for index in found.start..<found.route.count {
+    // From where a synchronous run stopped, if one did (that handler is known to accept the link).
+    var trail = prepared.resume?.trail ?? Trail()
+    let first = prepared.resume?.index ?? found.start
+    for index in first..<found.route.count {
       let handler = found.route[index].normalizer
-      if index > found.start && !handler.accepts(link) { continue }
+      if index > first && !handler.accepts(link) { continue }
       if offline && handler.requiresNetwork {
         trail.skipOffline(handler.name)
         continue
@@ -261,6 +297,35 @@ public struct FallbackChain: Sendable {
   }
 }
 
+/// Where a synchronous run stopped: the route index of a handler that accepts the link but must
+/// run asynchronously, and the attempts made before it.
+struct Resume: Sendable {
+  var index: Int
+  var trail: Trail
+}
+
+/// A synchronous run that stopped: the link routed, and where to go on. A class, so that the
+/// fast path, which almost never stops, carries one nil reference rather than a large optional.
+private final class Suspension {
+  let found: FallbackChain.Found
+  let resume: Resume
+  init(found: FallbackChain.Found, resume: Resume) {
+    self.found = found
+    self.resume = resume
+  }
+}
+
+/// How a synchronous run ended: with the record, or suspended.
+private enum SynchronousRun {
+  case record(NormalizationRecord)
+  case suspended(Resume)
+
+  var record: NormalizationRecord? {
+    if case .record(let record) = self { return record }
+    return nil
+  }
+}
+
 /// What the fast path learned from one route entry.
 private enum RouteStep {
   case notAccepted
@@ -272,7 +337,7 @@ private enum RouteStep {
 }
 
 /// The attempt trail of one input, and the precedence rule that turns it into an error.
-private struct Trail {
+struct Trail: Sendable {
   var attempts: [Attempt] = []
   var lastFailure: NormalizationError? = nil
   var lastSkip: NormalizationError? = nil

@@ -5,8 +5,8 @@
 #endif
 
 /// An immutable map from host names to values, looked up directly from a link's bytes (lower-cased
-/// on the fly) so that routing allocates nothing. Open addressing on an FNV-1a hash; all keys in
-/// one flat byte array, so a lookup touches no reference-counted storage besides the table's own
+/// on the fly) so that routing allocates nothing. Open addressing on a cheap multiplicative hash of
+/// the host's ends (see ``hash(_:)``); all keys in one flat byte array, so a lookup touches no reference-counted storage besides the table's own
 /// arrays (borrowed, not retained).
 ///
 /// Thread-safe to read; built once.
@@ -113,17 +113,14 @@ public struct HostTable<Value: Sendable>: Sendable {
     let n = key.count
     guard n == host.count else { return false }
     guard n >= 8, let k = key.baseAddress, let h = host.baseAddress else {
-      for i in 0..<n {
-        let c = host[i]
-        if key[i] != ((c >= 0x41 && c <= 0x5A) ? c | 0x20 : c) { return false }
-      }
+      for i in 0..<n where key[i] != ASCII.lowercased(host[i]) { return false }
       return true
     }
     let keyWords = UnsafeRawPointer(k)
     let hostWords = UnsafeRawPointer(h)
     @inline(__always) func same(_ offset: Int) -> Bool {
       keyWords.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-        == ByteWriter.lowercased(hostWords.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+        == ASCII.lowercased(hostWords.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
     }
     var i = 0
     while i &+ 8 <= n {

@@ -175,30 +175,71 @@ public struct ParsedLink: Sendable, CustomStringConvertible {
   /// (`+` stays `+`), or nil when absent. A parameter without `=` has the empty value.
   public func queryValue(_ name: String) -> String? {
     guard let queryRange else { return nil }
-    var name = name
-    return name.withUTF8 { key in
-      withBytes(queryRange) { q -> String? in
-        guard let base = q.baseAddress else { return key.isEmpty ? "" : nil }
-        let n = q.count
-        var i = 0
-        while i <= n {
-          // The parameter starting at i ends at the next '&' (or the end).
-          let end =
-            memchr(base + i, Int32(UInt8(ascii: "&")), n - i).map {
-              base.distance(to: $0.assumingMemoryBound(to: UInt8.self))
-            } ?? n
-          let length = end - i
-          if length >= key.count, key.count == 0 || memcmp(base + i, key.baseAddress!, key.count) == 0 {
-            let after = i + key.count
-            if after == end { return "" }
-            if q[after] == UInt8(ascii: "=") {
-              return PercentEncoding.decodeOnce(UnsafeBufferPointer(rebasing: q[(after + 1)..<end]))
-            }
-          }
-          i = end + 1
-        }
-        return nil
+    return withBytes(queryRange) { query in
+      ParsedLink.firstValue(of: name, in: query).map {
+        PercentEncoding.decodeOnce(UnsafeBufferPointer(rebasing: query[$0]))
       }
+    }
+  }
+
+  /// The byte range of the first value of parameter `name` (exact, case-sensitive) in `query` (a
+  /// query without its `?`), not decoded; nil when absent. A parameter without `=` has an empty
+  /// value.
+  package static func firstValue(of name: String, in query: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
+    withUTF8Bytes(of: name) { key in
+      // A query with no storage at all is empty: only an empty name is in it.
+      guard query.baseAddress != nil else { return key.isEmpty ? 0..<0 : nil }
+      return withUnsafeTemporaryAllocation(of: Int.self, capacity: 2) { starts in
+        starts[0] = 0
+        starts[1] = key.count
+        var value: Range<Int>? = nil
+        withUnsafeMutablePointer(to: &value) { slot in
+          findFirstValues(
+            in: query, names: key, starts: UnsafeBufferPointer(starts),
+            into: UnsafeMutableBufferPointer(start: slot, count: 1))
+        }
+        return value
+      }
+    }
+  }
+
+  /// One pass over `query` (a query without its `?`): for each name `k`
+  /// (`names[starts[k]..<starts[k + 1]]`, matched exactly), the value range of its first
+  /// occurrence into `values[k]`, which must start nil. A parameter without `=` has an empty value.
+  /// Stops as soon as every name is found. Two names must differ (a parameter fills one name).
+  static func findFirstValues(
+    in query: UnsafeBufferPointer<UInt8>, names: UnsafeBufferPointer<UInt8>, starts: UnsafeBufferPointer<Int>,
+    into values: UnsafeMutableBufferPointer<Range<Int>?>
+  ) {
+    guard let base = query.baseAddress else { return }
+    let n = query.count
+    let count = starts.count - 1
+    var remaining = count
+    var i = 0
+    while i <= n, remaining > 0 {
+      // The parameter starting at i ends at the next '&' (or the end).
+      let end =
+        memchr(base + i, Int32(UInt8(ascii: "&")), n - i).map {
+          base.distance(to: $0.assumingMemoryBound(to: UInt8.self))
+        } ?? n
+      for k in 0..<count where values[k] == nil {
+        let keyLength = starts[k + 1] - starts[k]
+        // Most parameters differ in their first byte: skip them without a call.
+        if keyLength > 0, i >= end || base[i] != names[starts[k]] { continue }
+        let after = i + keyLength
+        guard after <= end, keyLength == 0 || memcmp(base + i, names.baseAddress! + starts[k], keyLength) == 0
+        else { continue }
+        if after == end {
+          values[k] = end..<end
+        } else if base[after] == UInt8(ascii: "=") {
+          values[k] = (after + 1)..<end
+        } else {
+          continue
+        }
+        remaining -= 1
+        break
+      }
+      i = end + 1
     }
   }
 

@@ -255,9 +255,13 @@ public struct PatternNormalizer: LinkNormalizer {
   public func normalizeNow(_ link: ParsedLink) throws(NormalizationError) -> NormalizerOutcome {
     guard link.hostIsIn(hostTable) else { return .declined("host \(link.host) is not one of \(name)'s") }
     switch run(link, limitFailsUnaccepted: true) {
-    case .notAccepted, .asynchronous: return .declined("no \(platform) URL form matches \(link.target.prefix(80))")
+    case .notAccepted, .asynchronous: return noFormMatches(link)
     case .answered(let outcome): return try outcome.get()
     }
+  }
+
+  private func noFormMatches(_ link: ParsedLink) -> NormalizerOutcome {
+    .declined("no \(platform) URL form matches \(link.target.prefix(80))")
   }
 
   private enum FormStep {
@@ -322,7 +326,7 @@ public struct PatternNormalizer: LinkNormalizer {
           return .answered(
             .failure(NormalizationError(.patternLimit, "a \(platform) pattern hit its resource limit on this input")))
         }
-        return .answered(.success(.declined("no \(platform) URL form matches \(link.target.prefix(80))")))
+        return .answered(.success(noFormMatches(link)))
       }
     }
   }
@@ -348,12 +352,18 @@ public struct PatternNormalizer: LinkNormalizer {
     for (number, field) in form.identifierGroupNumbers {
       if let bytes = group(number) {
         identifiers.append(
-          Field(field, form.lowercaseID ? asciiLowercased(bytes) : String(decoding: bytes, as: UTF8.self)))
+          Field(field, form.lowercaseID ? ASCII.lowercasedString(bytes) : String(decoding: bytes, as: UTF8.self)))
       }
     }
     return withUnsafeTemporaryAllocation(of: Range<Int>?.self, capacity: kept) { values in
       values.initialize(repeating: nil)
-      if let query { findKeptValues(in: query, into: values) }
+      if let query {
+        keptNameBytes.withUnsafeBufferPointer { names in
+          keptNameStarts.withUnsafeBufferPointer { starts in
+            ParsedLink.findFirstValues(in: query, names: names, starts: starts, into: values)
+          }
+        }
+      }
       // Exact upper bound: the parameter table, the id, each kept parameter's field name and value
       // (decoding never lengthens it), the canonical URL (every captured or value byte may
       // become %XX).
@@ -428,47 +438,6 @@ public struct PatternNormalizer: LinkNormalizer {
       }
     }
   }
-
-  /// One pass over `query`: the value range of the first occurrence of each kept parameter
-  /// (a parameter without `=` has an empty value).
-  private func findKeptValues(
-    in query: UnsafeBufferPointer<UInt8>, into values: UnsafeMutableBufferPointer<Range<Int>?>
-  ) {
-    guard let base = query.baseAddress else { return }
-    let n = query.count
-    let names = keptNameStarts.count - 1
-    var remaining = names
-    var i = 0
-    keptNameBytes.withUnsafeBufferPointer { nameBytes in
-      keptNameStarts.withUnsafeBufferPointer { starts in
-        while i <= n, remaining > 0 {
-          let end =
-            memchr(base + i, Int32(UInt8(ascii: "&")), n - i).map {
-              base.distance(to: $0.assumingMemoryBound(to: UInt8.self))
-            } ?? n
-          for k in 0..<names where values[k] == nil {
-            let keyLength = starts[k + 1] - starts[k]
-            // Most parameters differ in their first byte: skip them without a call.
-            if keyLength > 0, i >= end || base[i] != nameBytes[starts[k]] { continue }
-            let after = i + keyLength
-            guard after <= end, keyLength == 0 || memcmp(base + i, nameBytes.baseAddress! + starts[k], keyLength) == 0
-            else { continue }
-            if after == end {
-              values[k] = end..<end
-            } else if query[after] == UInt8(ascii: "=") {
-              values[k] = (after + 1)..<end
-            } else {
-              continue
-            }
-            remaining -= 1
-            break
-          }
-          i = end + 1
-        }
-      }
-    }
-  }
-
 }
 
 extension URLPattern {
@@ -485,148 +454,4 @@ extension URLPattern {
 @inline(__always)
 func isPlainByte(_ c: UInt8) -> Bool {
   c >= 0x20 && c < 0x7F && c != UInt8(ascii: "\"") && c != UInt8(ascii: "\\")
-}
-
-/// Lower-cases ASCII letters only (ids are ASCII; Unicode case mapping would be slower and wrong).
-@inline(__always)
-func asciiLowercased(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-  guard bytes.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return String(decoding: bytes, as: UTF8.self) }
-  return String(unsafeUninitializedCapacity: bytes.count) { out in
-    for i in 0..<bytes.count {
-      let c = bytes[i]
-      out[i] = c >= 0x41 && c <= 0x5A ? c | 0x20 : c
-    }
-    return bytes.count
-  }
-}
-
-/// Writes bytes into a fixed buffer sized in advance (no growth, no per-byte checks beyond
-/// debug builds).
-struct ByteWriter {
-  let buffer: UnsafeMutableBufferPointer<UInt8>
-  private(set) var count = 0
-  /// The encoding tables, read once per writer rather than once per component (each read of a
-  /// static is a call that checks its lazy initialization).
-  private let copied = PercentEncoding.copied
-  private let copiedWhenLowering = PercentEncoding.copiedWhenLowering
-  private let classes = PercentEncoding.unreservedClass
-
-  init(_ buffer: UnsafeMutableBufferPointer<UInt8>) { self.buffer = buffer }
-
-  @inline(__always) mutating func write(_ byte: UInt8) {
-    buffer[count] = byte
-    count += 1
-  }
-
-  @inline(__always) mutating func write(_ bytes: UnsafeBufferPointer<UInt8>) {
-    guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
-    (buffer.baseAddress! + count).update(from: source, count: bytes.count)
-    count += bytes.count
-  }
-
-  /// Moves the write position by `offset` bytes (back, to drop what was written; or forward,
-  /// leaving bytes to be filled in later).
-  @inline(__always) mutating func skip(_ offset: Int) { count += offset }
-
-  /// Writes `bytes` with ASCII upper-case letters lower-cased, 8 bytes per step.
-  @inline(__always) mutating func writeLowercased(_ bytes: UnsafeBufferPointer<UInt8>) {
-    guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
-    let out = UnsafeMutableRawPointer(buffer.baseAddress! + count)
-    let raw = UnsafeRawPointer(source)
-    let n = bytes.count
-    var i = 0
-    while i + 8 <= n {
-      out.storeBytes(
-        of: ByteWriter.lowercased(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)), toByteOffset: i,
-        as: UInt64.self)
-      i += 8
-    }
-    while i < n {
-      let c = source[i]
-      out.storeBytes(of: c >= 0x41 && c <= 0x5A ? c | 0x20 : c, toByteOffset: i, as: UInt8.self)
-      i += 1
-    }
-    count += n
-  }
-
-  /// The 8 bytes of `word` with each of `A`–`Z` lower-cased; other bytes, non-ASCII ones included,
-  /// unchanged. (Each byte's low 7 bits plus an offset set its high bit from `A` on and again past
-  /// `Z`, without carrying into the next byte.)
-  @inline(__always) static func lowercased(_ word: UInt64) -> UInt64 {
-    let ones: UInt64 = 0x0101_0101_0101_0101
-    let low = word & (ones &* 0x7F)
-    let fromA = low &+ ones &* (0x80 - 0x41)
-    let pastZ = low &+ ones &* (0x80 - 0x5B)
-    let upper = (fromA ^ pastZ) & ~word & (ones &* 0x80)
-    return word | (upper >> 2)
-  }
-
-  /// Writes `bytes` percent-decoded once, as ``PercentEncoding/decodeOnce(_:)-(UnsafeBufferPointer<UInt8>)``
-  /// decodes: when decoding yields bytes that are not valid UTF-8, `bytes` are written as they
-  /// are (they are valid UTF-8: they come from a string). Room for `bytes.count`.
-  @inline(__always) mutating func writeDecodedOnce(_ bytes: UnsafeBufferPointer<UInt8>) {
-    guard let source = bytes.baseAddress, let percent = memchr(source, 0x25, bytes.count) else {
-      write(bytes)
-      return
-    }
-    // Up to the first `%` the bytes are copied as they are; only the rest is decoded. (The copied
-    // part ends before an ASCII byte, so it is whole UTF-8 on its own.)
-    let plain = source.distance(to: percent.assumingMemoryBound(to: UInt8.self))
-    write(UnsafeBufferPointer(start: source, count: plain))
-    let rest = UnsafeBufferPointer(rebasing: bytes[plain...])
-    let out = buffer.baseAddress! + count
-    let (written, high) = PercentEncoding.decode(rest, into: out)
-    if high >= 0x80, String(validating: UnsafeBufferPointer(start: out, count: written), as: UTF8.self) == nil {
-      write(rest)
-    } else {
-      count += written
-    }
-  }
-
-  /// Writes `bytes` percent-encoded as by ``PercentEncoding/encodeComponent(_:)-(String)``.
-  /// With `lowercase`, ASCII upper-case letters are lower-cased first.
-  @inline(__always) mutating func writeEncodedComponent(_ bytes: UnsafeBufferPointer<UInt8>, lowercase: Bool) {
-    guard let source = bytes.baseAddress else { return }
-    let out = buffer.baseAddress!
-    var o = count
-    var i = 0
-    let n = bytes.count
-    let copied = lowercase ? copiedWhenLowering : copied
-    // 8 bytes per step while every byte is copied as it is (unreserved, and not upper-case when
-    // lower-casing); otherwise the next 8 bytes (or the last few) one by one, then words again.
-    // Offsets stay far below `Int.max` (the buffer is sized in advance): wrapping arithmetic.
-    while i < n {
-      if i &+ 8 <= n {
-        let all =
-          copied[source[i]] & copied[source[i &+ 1]] & copied[source[i &+ 2]] & copied[source[i &+ 3]]
-          & copied[source[i &+ 4]] & copied[source[i &+ 5]] & copied[source[i &+ 6]] & copied[source[i &+ 7]]
-        if all != 0 {
-          UnsafeMutableRawPointer(out + o).storeBytes(
-            of: UnsafeRawPointer(source + i).loadUnaligned(as: UInt64.self), as: UInt64.self)
-          o &+= 8
-          i &+= 8
-          continue
-        }
-      }
-      let stop = Swift.min(i &+ 8, n)
-      while i < stop {
-        let c = source[i]
-        switch classes[c] {
-        case 1:
-          out[o] = c
-          o &+= 1
-        case 2:
-          out[o] = lowercase ? c | 0x20 : c
-          o &+= 1
-        default:
-          out[o] = UInt8(ascii: "%")
-          out[o &+ 1] = PercentEncoding.hexDigit(c >> 4)
-          out[o &+ 2] = PercentEncoding.hexDigit(c & 0xF)
-          o &+= 3
-        }
-        i &+= 1
-      }
-    }
-    count = o
-  }
 }

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
-
 /// Percent-encoding helpers with the exact semantics canonical URLs rely on.
 public enum PercentEncoding {
   /// Decodes every valid `%XX` escape exactly once. Invalid escapes (`%ZZ`, a trailing `%`) are
@@ -11,26 +5,16 @@ public enum PercentEncoding {
   /// be valid UTF-8 is returned with the offending escapes left undecoded, so decoding never
   /// invents characters.
   public static func decodeOnce<S: StringProtocol>(_ text: S) -> String {
-    var copy = String(text)
-    return copy.withUTF8 { decodeOnce($0) }
+    withUTF8Bytes(of: String(text)) { decodeOnce($0) }
   }
 
-  /// ``decodeOnce(_:)`` over UTF-8 bytes.
+  /// ``decodeOnce(_:)`` over UTF-8 bytes (the same decoder canonical URLs are built with,
+  /// ``ByteWriter/writeDecodedOnce(_:)``).
   public static func decodeOnce(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-    guard let base = bytes.baseAddress, memchr(base, 0x25, bytes.count) != nil else {
-      return String(decoding: bytes, as: UTF8.self)
-    }
-    // Common case: the decoded text is ASCII (e.g. `%3D` in a token), so it is valid UTF-8 and is
-    // written straight into the result's storage. Otherwise (0 written) it is validated below.
-    let ascii = String(unsafeUninitializedCapacity: bytes.count) { out -> Int in
-      let (count, high) = decode(bytes, into: out.baseAddress!)
-      return high < 0x80 ? count : 0
-    }
-    if !ascii.isEmpty { return ascii }
-    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count) { out in
-      let (count, _) = decode(bytes, into: out.baseAddress!)
-      return String(validating: UnsafeBufferPointer(rebasing: out[0..<count]), as: UTF8.self)
-        ?? String(decoding: bytes, as: UTF8.self)
+    String(unsafeUninitializedCapacity: bytes.count) { out in
+      var writer = ByteWriter(out)
+      writer.writeDecodedOnce(bytes)
+      return writer.count
     }
   }
 
@@ -63,29 +47,19 @@ public enum PercentEncoding {
   /// upper-case hex. Used for query values in canonical URLs, so `decodeOnce` followed by
   /// `encodeComponent` is stable: applying both again returns the same text.
   public static func encodeComponent(_ text: String) -> String {
-    var copy = text
-    return copy.withUTF8 { encodeComponent($0) } ?? text
+    withUTF8Bytes(of: text) { encodeComponent($0) } ?? text
   }
 
   /// ``encodeComponent(_:)`` over UTF-8 bytes; nil when nothing needs encoding (use the input).
+  /// The same encoder canonical URLs are built with (``ByteWriter/writeEncodedComponent(_:lowercase:)``).
   public static func encodeComponent(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
     var extra = 0
     for c in bytes where !isUnreserved(c) { extra += 2 }
     guard extra > 0 else { return nil }
     return String(unsafeUninitializedCapacity: bytes.count + extra) { out in
-      var o = 0
-      for c in bytes {
-        if isUnreserved(c) {
-          out[o] = c
-          o += 1
-        } else {
-          out[o] = UInt8(ascii: "%")
-          out[o + 1] = hexDigit(c >> 4)
-          out[o + 2] = hexDigit(c & 0xF)
-          o += 3
-        }
-      }
-      return o
+      var writer = ByteWriter(out)
+      writer.writeEncodedComponent(bytes, lowercase: false)
+      return writer.count
     }
   }
 
@@ -101,7 +75,8 @@ public enum PercentEncoding {
       || c == 0x5F || c == 0x7E
   }
 
-  @inline(__always) static func hexValue(_ c: UInt8) -> UInt8? {
+  /// The value of hex digit `c` (either case), or nil.
+  @inlinable @inline(__always) package static func hexValue(_ c: UInt8) -> UInt8? {
     switch c {
     case 0x30...0x39: return c - 0x30
     case 0x41...0x46: return c - 0x41 + 10
@@ -110,7 +85,8 @@ public enum PercentEncoding {
     }
   }
 
-  @inline(__always) static func hexDigit(_ v: UInt8) -> UInt8 {
+  /// The upper-case hex digit for `v` (0–15).
+  @inlinable @inline(__always) package static func hexDigit(_ v: UInt8) -> UInt8 {
     v < 10 ? 0x30 + v : 0x41 + v - 10
   }
 }

@@ -40,6 +40,15 @@ public enum Priority {
   public static let shortLinkRecognizer = 0
 }
 
+extension Platform {
+  /// Evaluates one of a plugin's built-in definitions (a handler or pattern it declares as a
+  /// constant). A failure there is a bug in the plugin, which its example tests catch, so it stops
+  /// the program with the plugin's name and the error.
+  public static func definition<T>(of plugin: String, _ make: () throws -> T) -> T {
+    do { return try make() } catch { fatalError("\(plugin) plugin: \(error)") }
+  }
+}
+
 extension NormalizerRegistry {
   /// Registers a platform: its parsers (``Priority/parser`` or `parserPriority`), a
   /// ``CachedShortLinkNormalizer`` when `cache` is given (``Priority/cache``), one

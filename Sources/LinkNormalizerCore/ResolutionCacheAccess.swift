@@ -47,7 +47,7 @@ public final class ResolutionCacheAccess: Sendable {
   ) {
     self.store = store
     self.ttl = max(0, ttl.components.seconds)
-    self.notFoundTTL = min(max(0, notFoundTTL.components.seconds), max(0, ttl.components.seconds))
+    self.notFoundTTL = min(max(0, notFoundTTL.components.seconds), self.ttl)
     self.now = now
     self.onError = onError
   }
@@ -57,9 +57,8 @@ public final class ResolutionCacheAccess: Sendable {
   /// The wall clock, in whole seconds since 1970-01-01 UTC.
   @Sendable public static func secondsSince1970() -> Int64 { Int64(time(nil)) }
 
-  /// The live entry for `key`, or nil (miss, expired, or cache switched off). With
-  /// `countingMisses: false` only hits are counted (for a first look that will be repeated).
-  public func lookup(_ key: String, countingMisses: Bool = true) -> CachedResolution? {
+  /// The live entry for `key`, or nil (miss, expired, or cache switched off).
+  public func lookup(_ key: String) -> CachedResolution? {
     guard !state.withLock({ $0.disabled }) else { return nil }
     let entry: CachedResolution?
     do {
@@ -69,16 +68,14 @@ public final class ResolutionCacheAccess: Sendable {
       return nil
     }
     guard let entry else {
-      if countingMisses { state.withLock { $0.misses += 1 } }
+      state.withLock { $0.misses += 1 }
       return nil
     }
     let lifetime = entry.outcome == .resolved ? ttl : notFoundTTL
     if now() - entry.storedAt >= lifetime {
-      if countingMisses {
-        state.withLock {
-          $0.misses += 1
-          $0.expired += 1
-        }
+      state.withLock {
+        $0.misses += 1
+        $0.expired += 1
       }
       return nil
     }
@@ -130,17 +127,17 @@ public struct CachedShortLinkNormalizer: LinkNormalizer {
   public func normalize(_ link: ParsedLink, context: inout NormalizationContext) async throws(NormalizationError)
     -> NormalizerOutcome
   {
-    try answer(link, countingMisses: true)
+    try answer(link)
   }
 
-  /// Cache lookups never suspend; a miss here is looked up again on the asynchronous path, so it
-  /// is not counted twice.
+  /// Cache lookups never suspend. (A chain that stops after this handler goes on from where it
+  /// stopped, so the key is looked up once per input.)
   public func normalizeSynchronously(_ link: ParsedLink) throws(NormalizationError) -> NormalizerOutcome? {
-    try answer(link, countingMisses: false)
+    try answer(link)
   }
 
-  private func answer(_ link: ParsedLink, countingMisses: Bool) throws(NormalizationError) -> NormalizerOutcome {
-    guard let entry = cache.lookup(spec.cacheKey(for: link), countingMisses: countingMisses) else {
+  private func answer(_ link: ParsedLink) throws(NormalizationError) -> NormalizerOutcome {
+    guard let entry = cache.lookup(spec.cacheKey(for: link)) else {
       return .declined("not in the cache")
     }
     switch entry.outcome {

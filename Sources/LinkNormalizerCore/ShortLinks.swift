@@ -78,7 +78,7 @@ public struct Resolution: Sendable, Hashable {
 public protocol ShortLinkResolver: Sendable {
   /// A short stable name (`"justoneapi"`, `"redirect"`); handler names are `<platform>.<name>`.
   var name: String { get }
-  /// Whether the resolver makes remote calls (a cache does not).
+  /// Whether the resolver makes remote calls (a local lookup would not; default true).
   var requiresNetwork: Bool { get }
   /// The error code used when the URL a resolver returned is not a link of the platform with an id.
   var unusableResultCode: ErrorCode { get }

@@ -21,16 +21,15 @@ package func withUTF8Bytes<R>(of string: borrowing String, _ body: (UnsafeBuffer
   -> R
 {
   #if _pointerBitWidth(_64) && _endian(little)
-    let (countAndFlags, object) = withUnsafeBytes(of: string) { raw in
-      (raw.load(as: UInt64.self), raw.load(fromByteOffset: 8, as: UInt64.self))
-    }
-    if object & (1 << 61) != 0 {
+    if let (first, second, count) = smallStringWords(of: string) {
       // Small: the bytes are the representation itself.
-      let count = Int((object >> 56) & 0x0F)
-      var words = (countAndFlags, object)
+      var words = (first, second)
       return try withUnsafeBytes(of: &words) { raw in
         try body(UnsafeBufferPointer(start: raw.baseAddress?.assumingMemoryBound(to: UInt8.self), count: count))
       }
+    }
+    let (countAndFlags, object) = withUnsafeBytes(of: string) { raw in
+      (raw.load(as: UInt64.self), raw.load(fromByteOffset: 8, as: UInt64.self))
     }
     if object & (1 << 60) == 0, countAndFlags & (1 << 60) != 0,
       let start = UnsafePointer<UInt8>(bitPattern: UInt(object & 0x0FFF_FFFF_FFFF_FFFF) &+ 32)
@@ -57,4 +56,15 @@ package func smallStringWords(of string: borrowing String) -> (UInt64, UInt64, c
   #else
     return nil
   #endif
+}
+
+extension StringProtocol {
+  /// The text without the leading and trailing characters that `isTrimmed` picks (one trimming
+  /// helper for the package: each caller names its own set).
+  package func trimming(where isTrimmed: (Character) -> Bool) -> SubSequence {
+    var slice = self[...]
+    while let first = slice.first, isTrimmed(first) { slice = slice.dropFirst() }
+    while let last = slice.last, isTrimmed(last) { slice = slice.dropLast() }
+    return slice
+  }
 }

@@ -44,38 +44,14 @@ public final class LoopbackHTTPServer: Sendable {
       let lowered = name.lowercased()
       return headers.first { $0.name.lowercased() == lowered }?.value
     }
-    /// The first value of query parameter `name`, percent-decoded once (`+` stays `+`), or nil.
+    /// The first value of query parameter `name`, percent-decoded once (`+` stays `+`), or nil;
+    /// read as ``ParsedLink/queryValue(_:)`` reads a link's query.
     public func queryValue(_ name: String) -> String? {
       guard let query else { return nil }
-      for pair in query.split(separator: "&", omittingEmptySubsequences: false) {
-        let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-        if parts[0] == name { return parts.count > 1 ? Self.percentDecode(parts[1]) : "" }
-      }
-      return nil
-    }
-
-    static func percentDecode(_ text: Substring) -> String {
-      var out: [UInt8] = []
-      let bytes = Array(text.utf8)
-      var i = 0
-      while i < bytes.count {
-        if bytes[i] == UInt8(ascii: "%"), i + 2 < bytes.count, let hi = hex(bytes[i + 1]), let lo = hex(bytes[i + 2]) {
-          out.append(hi << 4 | lo)
-          i += 3
-        } else {
-          out.append(bytes[i])
-          i += 1
+      return withUTF8Bytes(of: query) { bytes in
+        ParsedLink.firstValue(of: name, in: bytes).map {
+          PercentEncoding.decodeOnce(UnsafeBufferPointer(rebasing: bytes[$0]))
         }
-      }
-      return String(decoding: out, as: UTF8.self)
-    }
-
-    static func hex(_ c: UInt8) -> UInt8? {
-      switch c {
-      case 0x30...0x39: return c - 0x30
-      case 0x41...0x46: return c - 0x41 + 10
-      case 0x61...0x66: return c - 0x61 + 10
-      default: return nil
       }
     }
   }

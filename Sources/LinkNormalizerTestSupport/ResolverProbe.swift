@@ -1,4 +1,5 @@
 public import LinkNormalizerCore
+import Synchronization
 
 /// Runs a ``ShortLinkResolver`` once, outside any chain, and returns what it did: its outcome or
 /// error, and the intermediate tries it recorded (retries).
@@ -41,4 +42,12 @@ public func stressEntry(prefix: String, index: Int) -> CachedResolution {
       storedAt: 1_700_000_000 + Int64(index))
     : CachedResolution(
       outcome: .notFound, url: nil, resolver: "stress-\(prefix)", storedAt: 1_700_000_000 + Int64(index))
+}
+
+/// A thread-safe counter for test handlers that answer differently on later calls.
+public final class Counter: Sendable {
+  private let value = Atomic<Int>(0)
+  public init() {}
+  /// Returns the number of earlier calls (0 for the first).
+  public func next() -> Int { value.add(1, ordering: .relaxed).oldValue }
 }

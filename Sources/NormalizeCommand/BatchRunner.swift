@@ -62,10 +62,6 @@ final class SignalWatch: @unchecked Sendable {
   }
 }
 
-enum MonotonicClock {
-  static func seconds() -> Double { Double(MonotonicTime.now()) / 1e9 }
-}
-
 /// Immutable bytes produced by a worker, handed to the writer without copying.
 final class ByteBlock: @unchecked Sendable {
   let base: UnsafeMutablePointer<UInt8>
@@ -109,8 +105,9 @@ final class BatchRunner {
 
   enum Event: Sendable {
     case block(ProcessedBlock)
-    case inputEnded(blocks: Int)
-    case inputFailed(String, blocks: Int)
+    /// The reader is done (it admits no more blocks: ``InputGate/close()`` counts them).
+    case inputEnded
+    case inputFailed(String)
     case resolved(key: String, record: NormalizationRecord)
     /// Ctrl-C (SIGINT) or SIGTERM.
     case interrupted
@@ -153,30 +150,34 @@ final class BatchRunner {
   // Ordered output.
   private var arrived: [Int: ProcessedBlock] = [:]
   private var nextSequence = 0
-  private var queue: [QueueItem] = []
-  private var queueHead = 0
+  private var queue = FIFO<QueueItem>()
   private var done: [Int: NormalizationRecord] = [:]
+  /// Where records answered remotely are formatted before they are written; kept for the run.
+  private var stdout = OutputBuffer(capacity: 1 << 12)
+  private var stderr = OutputBuffer(capacity: 1 << 10)
 
   // Progress.
   private var progressLine: ProgressLine? = nil
   private var itemsRead = 0
   private var inputComplete = false
-  private let startedAt = MonotonicClock.seconds()
 
   // Remote scheduling.
   private var tasks: [String: Task<Void, Never>] = [:]
   private var running = 0
-  private var waiting: [(key: String, prepared: FallbackChain.PreparedInput)] = []
-  private var waitingHead = 0
+  private var waiting = FIFO<(key: String, prepared: FallbackChain.PreparedInput)>()
   private var inflight: [String: [(index: Int, input: String, link: ParsedLink?)]] = [:]
   private var recent: [String: NormalizationRecord] = [:]
-  private var recentOrder: [String] = []
-  private var recentHead = 0
+  private var recentOrder = FIFO<String>()
 
   init(configuration: Configuration, out: DescriptorWriter, err: DescriptorWriter) {
     self.configuration = configuration
     self.out = out
     self.err = err
+  }
+
+  deinit {
+    stdout.release()
+    stderr.release()
   }
 
   /// Runs the whole batch; returns when every input has been written, output was closed, or the
@@ -196,7 +197,7 @@ final class BatchRunner {
     let signals = SignalWatch(continuation: continuation)
     defer { signals.stop() }
     if configuration.progress {
-      progressLine = ProgressLine(started: startedAt)
+      progressLine = ProgressLine(started: MonotonicTime.seconds())
       Task {
         while !Task.isCancelled {
           try? await Task.sleep(for: .milliseconds(100))
@@ -211,12 +212,12 @@ final class BatchRunner {
         itemsRead += block.itemCount
         arrived[block.sequence] = block
         enqueueArrivedBlocks(continuation: continuation)
-      case .inputEnded(let blocks):
-        totalBlocks = blocks
+      case .inputEnded:
+        totalBlocks = gate.close()
         inputComplete = true
-      case .inputFailed(let message, let blocks):
+      case .inputFailed(let message):
         summary.inputError = message
-        totalBlocks = blocks
+        totalBlocks = gate.close()
         inputComplete = true
       case .resolved(let key, let record):
         tasks[key] = nil
@@ -237,7 +238,7 @@ final class BatchRunner {
         summary.outputClosed = true
         break
       }
-      if let totalBlocks, nextSequence == totalBlocks, queueHead == queue.count, running == 0 || summary.interrupted {
+      if let totalBlocks, nextSequence == totalBlocks, queue.isEmpty, running == 0 || summary.interrupted {
         break
       }
     }
@@ -251,10 +252,9 @@ final class BatchRunner {
 
   private func drawProgress() {
     guard progressLine != nil else { return }
-    let now = MonotonicClock.seconds()
-    guard now - startedAt > 0.3 else { return }
     let total = inputComplete ? itemsRead : configuration.knownTotal
-    progressLine?.draw(done: summary.tally.inputs, total: total, failed: summary.tally.failed, now: now, to: err)
+    progressLine?.draw(
+      done: summary.tally.inputs, total: total, failed: summary.tally.failed, now: MonotonicTime.seconds(), to: err)
   }
 
   /// Every input waiting for a remote answer gets an `interrupted` record; nothing new starts.
@@ -263,7 +263,6 @@ final class BatchRunner {
     tasks.removeAll()
     running = 0
     waiting.removeAll()
-    waitingHead = 0
     for key in Array(inflight.keys) {
       complete(key: key, record: nil)
     }
@@ -289,15 +288,9 @@ final class BatchRunner {
   }
 
   private func writeReady(permits: DispatchSemaphore) {
-    var stdout = OutputBuffer(capacity: 1 << 12)
-    var stderr = OutputBuffer(capacity: 1 << 10)
-    defer {
-      stdout.release()
-      stderr.release()
-    }
     var tally = Tally()
-    drain: while queueHead < queue.count {
-      switch queue[queueHead] {
+    drain: while let item = queue.first {
+      switch item {
       case .output(let outBytes, let errBytes):
         flush(&stdout, &stderr)
         out.write(outBytes.bytes)
@@ -309,13 +302,11 @@ final class BatchRunner {
       case .blockEnd:
         permits.signal()
       }
-      queue[queueHead] = .blockEnd
-      queueHead += 1
+      _ = queue.popFirst()
       if out.isClosed { break }
     }
     flush(&stdout, &stderr)
     summary.tally.add(tally)
-    compactQueue()
   }
 
   private func flush(_ stdout: inout OutputBuffer, _ stderr: inout OutputBuffer) {
@@ -323,16 +314,6 @@ final class BatchRunner {
     if !stderr.isEmpty { err.write(stderr) }
     stdout.removeAll()
     stderr.removeAll()
-  }
-
-  private func compactQueue() {
-    if queueHead == queue.count {
-      queue.removeAll(keepingCapacity: true)
-      queueHead = 0
-    } else if queueHead > 4_096, queueHead * 2 > queue.count {
-      queue.removeFirst(queueHead)
-      queueHead = 0
-    }
   }
 
   // MARK: - Remote work
@@ -368,19 +349,13 @@ final class BatchRunner {
   }
 
   private func startWaiting(continuation: AsyncStream<Event>.Continuation) {
-    while running < configuration.concurrency, waitingHead < waiting.count {
-      let job = waiting[waitingHead]
-      waitingHead += 1
+    while running < configuration.concurrency, let job = waiting.popFirst() {
       running += 1
       let chain = configuration.chain
       tasks[job.key] = Task {
         let record = await chain.run(job.prepared)
         continuation.yield(.resolved(key: job.key, record: record))
       }
-    }
-    if waitingHead == waiting.count {
-      waiting.removeAll(keepingCapacity: true)
-      waitingHead = 0
     }
   }
 
@@ -404,13 +379,8 @@ final class BatchRunner {
   private func remember(key: String, record: NormalizationRecord) {
     guard configuration.recentResolutionsLimit > 0 else { return }
     if recent.updateValue(record, forKey: key) == nil { recentOrder.append(key) }
-    if recent.count > configuration.recentResolutionsLimit {
-      recent.removeValue(forKey: recentOrder[recentHead])
-      recentHead += 1
-      if recentHead > 4_096, recentHead * 2 > recentOrder.count {
-        recentOrder.removeFirst(recentHead)
-        recentHead = 0
-      }
+    if recent.count > configuration.recentResolutionsLimit, let oldest = recentOrder.popFirst() {
+      recent.removeValue(forKey: oldest)
     }
   }
 
@@ -434,12 +404,10 @@ struct InputPump: Sendable {
 
   func run() {
     var index = 1
-    var sequence = 0
     var stdinRead = false
     func send(_ block: InputBlock) -> Bool {
       permits.wait()
       guard let number = gate.admit() else { return false }
-      sequence = number + 1
       let configuration = self.configuration
       let continuation = self.continuation
       DispatchQueue.global().async {
@@ -472,7 +440,7 @@ struct InputPump: Sendable {
           if n < 0 {
             if errno == EINTR { continue }
             let message = String(cString: strerror(errno))
-            continuation.yield(.inputFailed("cannot read standard input: \(message)", blocks: sequence))
+            continuation.yield(.inputFailed("cannot read standard input: \(message)"))
             return
           }
           var block = InputBlock(bytes: bytes)
@@ -487,7 +455,7 @@ struct InputPump: Sendable {
         index = splitter.nextIndex
       }
     }
-    continuation.yield(.inputEnded(blocks: sequence))
+    continuation.yield(.inputEnded)
   }
 }
 
@@ -513,16 +481,17 @@ enum BlockWorker {
     let outputCapacity = configuration.formatter.format == .jsonl ? 4 * inputBytes + 8_192 : inputBytes + 4_096
     var out = OutputBuffer(capacity: outputCapacity)
     var err = OutputBuffer(capacity: 1_024)
-    func cut() {
+    /// Hands what `out` and `err` hold over as one output segment (their storage goes with it).
+    func handOver() {
       segments.append(.output(stdout: ByteBlock(out), stderr: err.isEmpty ? nil : ByteBlock(err)))
       if err.isEmpty { err.release() }
-      out = OutputBuffer(capacity: 4_096)
-      err = OutputBuffer(capacity: 1_024)
     }
+    // Set only when an input's synchronous run stops (rare): one variable for the block.
+    var pending: FallbackChain.PreparedInput? = nil
     for item in items {
       switch item.content {
       case .tooLong(let prefix, let length):
-        let record = formatter.tooLongRecord(prefix: prefix, length: length)
+        let record = formatter.tooLongRecord(prefix: prefix, length: length, limit: configuration.maxLineBytes)
         formatter.write(record, index: item.index, out: &out, err: &err, tally: &tally)
       case .text, .line:
         let text = block.text(of: item)!
@@ -530,19 +499,57 @@ enum BlockWorker {
           formatter.writePlan(chain.prepare(text), index: item.index, out: &out, err: &err, tally: &tally)
           continue
         }
-        if let record = chain.normalizeSynchronously(text) {
+        if let record = chain.normalizeSynchronously(text, pending: &pending) {
           formatter.write(record, index: item.index, out: &out, err: &err, tally: &tally)
         } else {
-          if !out.isEmpty || !err.isEmpty { cut() }
-          segments.append(.pending(index: item.index, prepared: chain.prepare(text)))
+          if !out.isEmpty || !err.isEmpty {
+            handOver()
+            out = OutputBuffer(capacity: 4_096)
+            err = OutputBuffer(capacity: 1_024)
+          }
+          segments.append(.pending(index: item.index, prepared: pending.take() ?? chain.prepare(text)))
         }
       }
     }
     if !out.isEmpty || !err.isEmpty {
-      cut()
+      handOver()
+    } else {
+      out.release()
+      err.release()
     }
-    out.release()
-    err.release()
     return BatchRunner.ProcessedBlock(sequence: sequence, segments: segments, tally: tally, itemCount: items.count)
+  }
+}
+
+/// A first-in, first-out queue on an array with a moving head: taking the first element is O(1)
+/// and lets go of it at once; the taken prefix is dropped when everything has been taken, or when
+/// it is large and over half the array.
+struct FIFO<Element> {
+  private var items: [Element?] = []
+  private var head = 0
+
+  var isEmpty: Bool { head == items.count }
+  var first: Element? { isEmpty ? nil : items[head] }
+
+  mutating func append(_ element: Element) { items.append(element) }
+
+  mutating func popFirst() -> Element? {
+    guard head < items.count else { return nil }
+    let element = items[head]
+    items[head] = nil
+    head += 1
+    if head == items.count {
+      items.removeAll(keepingCapacity: true)
+      head = 0
+    } else if head > 4_096, head * 2 > items.count {
+      items.removeFirst(head)
+      head = 0
+    }
+    return element
+  }
+
+  mutating func removeAll() {
+    items.removeAll()
+    head = 0
   }
 }

@@ -82,7 +82,7 @@ public enum NormalizeCommand {
       registry.install(pack, resolvers: remote.resolvers, cache: remote.cache, parserPriority: Priority.rulePack)
     }
     let chain = FallbackChain(registry: registry, offline: options.offline)
-    let formatter = RecordFormatter(format: options.format, explain: options.explain, maxLineBytes: 65_536)
+    let formatter = RecordFormatter(format: options.format, explain: options.explain)
     var configuration = BatchRunner.Configuration(chain: chain, formatter: formatter, which: options.which)
     configuration.concurrency = options.concurrency
     configuration.progress = ProgressLine.allowed(options: options, environment: environment)
@@ -100,7 +100,7 @@ public enum NormalizeCommand {
     let report = RunReport(
       tally: summary.tally, remoteCalls: remote.requestCounters.map { ($0.name, $0.transport.requests) },
       cache: remote.cache?.statistics, deduplicated: summary.deduplicated,
-      seconds: Double(MonotonicTime.now() - started) / 1e9, interrupted: summary.interrupted)
+      seconds: MonotonicTime.since(started).seconds, interrupted: summary.interrupted)
     if !options.quiet && !options.which && report.isWorthPrinting { err.write(report.summaryText()) }
     if let path = options.statsJSON, !writeFile(path, report.json()) {
       err.write("normalize: cannot write the stats file \(path)\n")

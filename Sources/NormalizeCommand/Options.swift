@@ -83,6 +83,14 @@ public enum OptionParser {
       func flag() throws(UsageError) {
         if inline != nil { throw UsageError("option \(name) takes no value") }
       }
+      func wholeNumber(in range: ClosedRange<Int>) throws(UsageError) -> Int {
+        let text = try value(for: name, inline: inline)
+        guard let number = Int(text), range.contains(number) else {
+          throw UsageError(
+            "\(name) needs a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+        }
+        return number
+      }
       switch name {
       case "--format", "-f":
         let text = try value(for: name, inline: inline)
@@ -130,11 +138,7 @@ public enum OptionParser {
         }
         options.timeout = seconds
       case "--retries":
-        let text = try value(for: name, inline: inline)
-        guard let count = Int(text), (0...10).contains(count) else {
-          throw UsageError("--retries needs a whole number from 0 to 10, not '\(text)'")
-        }
-        options.retries = count
+        options.retries = try wholeNumber(in: 0...10)
       case "--resolvers":
         let text = try value(for: name, inline: inline)
         let list = text.split(separator: ",", omittingEmptySubsequences: false).map {
@@ -145,11 +149,7 @@ public enum OptionParser {
         }
         options.resolvers = list
       case "--concurrency":
-        let text = try value(for: name, inline: inline)
-        guard let count = Int(text), (1...1_024).contains(count) else {
-          throw UsageError("--concurrency needs a whole number from 1 to 1024, not '\(text)'")
-        }
-        options.concurrency = count
+        options.concurrency = try wholeNumber(in: 1...1_024)
       case "--cache":
         options.cachePath = try value(for: name, inline: inline)
       case "--no-cache":

@@ -406,44 +406,41 @@ final class DescriptorWriter {
   init(fd: Int32) { self.fd = fd }
 
   func write(_ buffer: UnsafeBufferPointer<UInt8>) {
-    guard !isClosed, let start = buffer.baseAddress else { return }
-    var offset = 0
-    while offset < buffer.count {
-      let n = systemWrite(fd, start + offset, buffer.count - offset)
-      if n > 0 {
-        offset += n
-      } else if n < 0 && errno == EINTR {
-        continue
-      } else {
-        isClosed = true
-        return
-      }
-    }
+    guard !isClosed else { return }
+    if !DescriptorWriter.writeAll(buffer, to: fd) { isClosed = true }
   }
 
   func write(_ buffer: OutputBuffer) {
     write(UnsafeBufferPointer(start: buffer.base, count: buffer.count))
   }
 
-  func write(_ bytes: [UInt8]) {
-    bytes.withUnsafeBufferPointer { write($0) }
-  }
-
   func write(_ text: String) {
-    var text = text
-    text.withUTF8 { write($0) }
+    withUTF8Bytes(of: text) { write($0) }
   }
 
-  /// A writer for messages from any thread: each call is one `write(2)` of a whole message, so
-  /// lines never interleave mid-line. Errors are ignored (these are best-effort warnings).
+  /// Writes all of `buffer` to `fd`, retrying on `EINTR` and after partial writes; false when a
+  /// write fails.
+  static func writeAll(_ buffer: UnsafeBufferPointer<UInt8>, to fd: Int32) -> Bool {
+    guard let start = buffer.baseAddress else { return true }
+    var offset = 0
+    while offset < buffer.count {
+      let n = systemWrite(fd, start + offset, buffer.count - offset)
+      if n > 0 {
+        offset += n
+      } else if !(n < 0 && errno == EINTR) {
+        return false
+      }
+    }
+    return true
+  }
+
+  /// A writer for messages from any thread: each message is written whole by one call (one
+  /// `write(2)` unless interrupted), so lines never interleave mid-line. Errors are ignored
+  /// (these are best-effort warnings).
   struct Shared: Sendable {
     let fd: Int32
     func write(_ text: String) {
-      var text = text
-      text.withUTF8 { bytes in
-        guard let base = bytes.baseAddress else { return }
-        _ = systemWrite(fd, base, bytes.count)
-      }
+      withUTF8Bytes(of: text) { _ = DescriptorWriter.writeAll($0, to: fd) }
     }
   }
 }

@@ -30,7 +30,6 @@ struct Tally: Sendable {
 struct RecordFormatter: Sendable {
   let format: OutputFormat
   let explain: Bool
-  let maxLineBytes: Int
 
   /// Per-input error lines go to stderr in text and tsv formats (jsonl carries them in-band) and
   /// are replaced by the full trail under `--explain`.
@@ -61,9 +60,9 @@ struct RecordFormatter: Sendable {
     if explain { writeExplanation(record, index: index, to: &err) }
   }
 
-  /// The record for a line longer than the limit: `invalid_input`, with the line's first bytes.
-  func tooLongRecord(prefix: String, length: Int) -> NormalizationRecord {
-    let error = NormalizationError(.invalidInput, "input line is \(length) bytes; the limit is \(maxLineBytes) bytes")
+  /// The record for a line longer than `limit` bytes: `invalid_input`, with the line's first bytes.
+  func tooLongRecord(prefix: String, length: Int, limit: Int) -> NormalizationRecord {
+    let error = NormalizationError(.invalidInput, "input line is \(length) bytes; the limit is \(limit) bytes")
     return NormalizationRecord(input: prefix, foundLink: nil, result: .failure(error), attempts: [])
   }
 
@@ -165,6 +164,8 @@ struct RecordFormatter: Sendable {
       out.append(",\"id\":")
       link.withIDBytes { out.appendJSONString(bytes: $0) }
       out.append(",\"canonical_url\":")
+      // Two branches rather than one helper taking the flag: the closures then inline (measured:
+      // about 1.5% of the batch's instructions with the helper).
       if link.canonicalIsPlain {
         link.withCanonicalURLBytes { out.appendQuoted(bytes: $0) }
       } else {

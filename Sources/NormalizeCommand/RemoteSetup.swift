@@ -10,24 +10,18 @@ import Synchronization
   import Darwin
 #endif
 
-/// Counts the requests a resolver sends, and creates the real transport (libcurl, loaded at run time) only when
-/// the first request is made, so runs without short links pay nothing for it.
+/// Counts the requests a resolver sends. (The libcurl transport it wraps loads the library only
+/// when the first request is made, so runs without short links pay nothing for it.)
 final class CountingTransport: HTTPTransport {
-  private let make: @Sendable () -> any HTTPTransport
-  private let state = Mutex<(transport: (any HTTPTransport)?, requests: Int)>((nil, 0))
+  private let transport: any HTTPTransport
+  private let count = Atomic<Int>(0)
 
-  init(_ make: @escaping @Sendable () -> any HTTPTransport) { self.make = make }
+  init(_ transport: any HTTPTransport) { self.transport = transport }
 
-  var requests: Int { state.withLock { $0.requests } }
+  var requests: Int { count.load(ordering: .relaxed) }
 
   func get(_ request: HTTPRequest) async throws(NormalizationError) -> HTTPResponse {
-    let transport = state.withLock { state -> any HTTPTransport in
-      state.requests += 1
-      if let existing = state.transport { return existing }
-      let created = make()
-      state.transport = created
-      return created
-    }
+    count.add(1, ordering: .relaxed)
     return try await transport.get(request)
   }
 }
@@ -89,7 +83,7 @@ struct RemoteSetup {
         let baseURL =
           options.apiBaseURL ?? environment["JUSTONEAPI_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
           ?? (options.region == "cn" ? JustOneAPIConfiguration.Region.cn : .global).baseURL
-        let transport = CountingTransport { CurlTransport(maximumConnectionsPerHost: concurrency) }
+        let transport = CountingTransport(CurlTransport(maximumConnectionsPerHost: concurrency))
         let configuration = JustOneAPIConfiguration(
           token: Secret(token), baseURL: baseURL, timeout: timeout, retries: options.retries,
           maximumConcurrentRequests: concurrency)
@@ -97,7 +91,7 @@ struct RemoteSetup {
         setup.resolvers.append(JustOneAPIResolver(client: client))
         setup.requestCounters.append(("justoneapi", transport))
       default:
-        let transport = CountingTransport { CurlTransport(maximumConnectionsPerHost: concurrency) }
+        let transport = CountingTransport(CurlTransport(maximumConnectionsPerHost: concurrency))
         let configuration = HTTPRedirectResolver.Configuration(
           timeout: timeout, retry: RetryPolicy(retries: options.retries), maximumConnectionsPerHost: concurrency,
           endpointOverride: try loopbackOverride(environment))
@@ -158,10 +152,5 @@ struct RemoteSetup {
 }
 
 extension String {
-  func trimmingCharacters(in set: String) -> String {
-    var slice = Substring(self)
-    while let first = slice.first, set.contains(first) { slice.removeFirst() }
-    while let last = slice.last, set.contains(last) { slice.removeLast() }
-    return String(slice)
-  }
+  func trimmingCharacters(in set: String) -> String { String(trimming { set.contains($0) }) }
 }

@@ -112,8 +112,10 @@ struct ProgressLine {
     return isatty(2) == 1
   }
 
-  mutating func draw(done: Int, total: Int?, failed: Int, now: Double, force: Bool = false, to err: DescriptorWriter) {
-    guard force || now - lastDraw >= 0.1 else { return }
+  /// Redraws the line, unless the run is younger than 0.3 s (short runs never show one) or the
+  /// last draw was under 0.1 s ago.
+  mutating func draw(done: Int, total: Int?, failed: Int, now: Double, to err: DescriptorWriter) {
+    guard now - started > 0.3, now - lastDraw >= 0.1 else { return }
     lastDraw = now
     let elapsed = max(0.001, now - started)
     let rate = Double(done) / elapsed

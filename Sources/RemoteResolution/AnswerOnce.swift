@@ -23,9 +23,36 @@ package final class AnswerOnce: Sendable {
   /// Whether the answer has been given (lock-free).
   package var isGiven: Bool { given.load(ordering: .acquiring) }
 
+  /// Waits for the answer to a request to `host` that may take `allowed` (ending at `deadline`):
+  /// `start` begins the work once the caller is waiting; at the deadline a timer gives
+  /// ``timeoutError(host:allowed:)``, and cancelling the waiting task gives `cancelled`. The timer
+  /// stops when the answer is given. Both transports wait through this.
+  package func wait(
+    until deadline: ContinuousClock.Instant, allowed: Duration, host: String, start: () -> Void
+  ) async -> Outcome {
+    await withTaskCancellationHandler {
+      await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
+        guard install(continuation) else { return }
+        let timer = Task {
+          guard (try? await Task.sleep(until: deadline, clock: .continuous)) != nil else { return }
+          self.give(.failure(AnswerOnce.timeoutError(host: host, allowed: allowed)))
+        }
+        onAnswer { timer.cancel() }
+        start()
+      }
+    } onCancel: {
+      give(.failure(NormalizationError(.cancelled, "\(host): request cancelled")))
+    }
+  }
+
+  /// The error of a request to `host` that got no complete answer within `allowed`.
+  package static func timeoutError(host: String, allowed: Duration) -> NormalizationError {
+    NormalizationError(.timeout, "\(host): no complete answer within \(allowed.shortDescription)")
+  }
+
   /// Stores the waiting caller; false (and the caller resumed at once) when the answer was
   /// already given, e.g. the call was cancelled before it started.
-  package func install(_ continuation: CheckedContinuation<Outcome, Never>) -> Bool {
+  private func install(_ continuation: CheckedContinuation<Outcome, Never>) -> Bool {
     let early = state.withLock { s -> Outcome? in
       if let outcome = s.outcome { return outcome }
       s.continuation = continuation

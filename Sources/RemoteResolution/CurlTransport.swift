@@ -47,17 +47,34 @@ public final class CurlTransport: HTTPTransport {
   /// The names tried, in order, when none are given: `libcurl.so.4`, then `libcurl.so`.
   public static let defaultLibraryNames = ["libcurl.so.4", "libcurl.so"]
 
-  private let engine: CurlEngine?
+  private let libraryNames: [String]
+  private let limit: Int
+  /// nil until the library is first needed; then the engine, or nil inside when it cannot load.
+  private let loaded = Mutex<CurlEngine??>(nil)
   private let unavailableMessage: String
 
   /// Creates a transport. `maximumConnectionsPerHost` (at least 1; default 64) bounds the requests
   /// running at once to one host (each uses one thread); it should be at least the caller's
   /// concurrency. `libraryNames` are tried in order with `dlopen`; the first that loads and
-  /// provides the functions needed is used (loading happens here, once per name per process).
+  /// provides the functions needed is used. Loading happens on first use (a request,
+  /// ``isAvailable`` or ``libraryVersion``), once per name per process, so a transport that is
+  /// never used costs nothing.
   public init(maximumConnectionsPerHost: Int = 64, libraryNames: [String] = CurlTransport.defaultLibraryNames) {
-    let library = libraryNames.lazy.compactMap { CurlLibrary.load($0) }.first
-    self.engine = library.map { CurlEngine(library: $0, limit: max(1, maximumConnectionsPerHost)) }
+    self.libraryNames = libraryNames
+    self.limit = max(1, maximumConnectionsPerHost)
     self.unavailableMessage = "libcurl (\(libraryNames.first ?? "libcurl.so.4")) is not available"
+  }
+
+  /// The engine, loading the library on first use; nil when it cannot be loaded.
+  private var engine: CurlEngine? {
+    loaded.withLock { state -> CurlEngine? in
+      if let tried = state { return tried }
+      let engine = libraryNames.lazy.compactMap { CurlLibrary.load($0) }.first.map {
+        CurlEngine(library: $0, limit: limit)
+      }
+      state = .some(engine)
+      return engine
+    }
   }
 
   /// Whether libcurl was loaded; when false, every request throws ``ErrorCode/network``.
@@ -83,21 +100,9 @@ public final class CurlTransport: HTTPTransport {
     let call = CurlCall(
       url: reference.text, headers: request.headers, host: host, maxBodyBytes: max(0, request.maxBodyBytes),
       deadline: started.advanced(by: request.deadline), allowed: request.deadline)
-    let result = await withTaskCancellationHandler {
-      await withCheckedContinuation {
-        (continuation: CheckedContinuation<Result<HTTPResponse, NormalizationError>, Never>) in
-        guard call.install(continuation) else { return }
-        let timer = Task {
-          guard (try? await Task.sleep(until: call.deadline, clock: .continuous)) != nil else { return }
-          call.finish(.failure(call.timeoutError))
-        }
-        call.attach(timer: timer)
-        engine.submit(call)
-      }
-    } onCancel: {
-      call.finish(.failure(NormalizationError(.cancelled, "\(host): request cancelled")))
-    }
-    return try result.get()
+    return try await call.answer.wait(until: call.deadline, allowed: request.deadline, host: host) {
+      engine.submit(call)
+    }.get()
   }
 }
 
@@ -110,17 +115,10 @@ final class CurlLibrary: @unchecked Sendable {
 
   private init(pointer: OpaquePointer) { self.pointer = pointer }
 
-  private static let loaded = Mutex<[String: CurlLibrary]>([:])
-
   /// The library `name`, loaded (and `curl_global_init` run) on first use; nil when unavailable.
+  /// `ccurl_load` keeps one table per name for the process, under its own lock.
   static func load(_ name: String) -> CurlLibrary? {
-    loaded.withLock { cache -> CurlLibrary? in
-      if let known = cache[name] { return known }
-      guard let pointer = ccurl_load(name) else { return nil }
-      let library = CurlLibrary(pointer: pointer)
-      cache[name] = library
-      return library
-    }
+    ccurl_load(name).map(CurlLibrary.init(pointer:))
   }
 
   var version: String { String(cString: ccurl_version(pointer)) }
@@ -143,7 +141,8 @@ final class CurlCall: Sendable {
   let maxBodyBytes: Int
   let deadline: ContinuousClock.Instant
   let allowed: Duration
-  private let answer = AnswerOnce()
+  /// The caller's answer: given once, by the transfer, the deadline or cancellation.
+  let answer = AnswerOnce()
 
   init(
     url: String, headers: [(name: String, value: String)], host: String, maxBodyBytes: Int,
@@ -160,19 +159,7 @@ final class CurlCall: Sendable {
   /// Whether the caller has been answered (the transfer, if any, should stop).
   var isFinished: Bool { answer.isGiven }
 
-  var timeoutError: NormalizationError {
-    NormalizationError(.timeout, "\(host): no complete answer within \(allowed.shortDescription)")
-  }
-
-  /// Stores the caller's continuation (see ``AnswerOnce/install(_:)``).
-  func install(_ continuation: CheckedContinuation<Result<HTTPResponse, NormalizationError>, Never>) -> Bool {
-    answer.install(continuation)
-  }
-
-  /// Attaches the deadline timer; it is cancelled when the call finishes (at once if it has).
-  func attach(timer: Task<Void, Never>) {
-    answer.onAnswer { timer.cancel() }
-  }
+  var timeoutError: NormalizationError { AnswerOnce.timeoutError(host: host, allowed: allowed) }
 
   /// Resumes the caller with `outcome` unless already done, and stops the timer.
   func finish(_ outcome: Result<HTTPResponse, NormalizationError>) {
@@ -406,13 +393,10 @@ private final class Transfer {
   /// Appends body bytes up to the cap; false (abort) once the cap is passed or the call is over.
   func receiveBody(_ data: UnsafeRawBufferPointer) -> Bool {
     if call.isFinished { return false }
-    let room = call.maxBodyBytes - body.count
-    if data.count > room {
-      body.append(contentsOf: data.prefix(max(0, room)))
+    guard HTTPResponse.append(data, to: &body, cap: call.maxBodyBytes) else {
       exceeded = true
       return false
     }
-    body.append(contentsOf: data)
     return true
   }
 
@@ -508,26 +492,5 @@ private final class Transfer {
     while let first = slice.first, first == 0x20 || first == 0x09 { slice = slice.dropFirst() }
     while let last = slice.last, last == 0x20 || last == 0x09 { slice = slice.dropLast() }
     return slice
-  }
-}
-
-extension Duration {
-  /// The duration in seconds, as a `Double`.
-  var seconds: Double {
-    let (s, atto) = components
-    return Double(s) + Double(atto) / 1e18
-  }
-
-  /// Whole milliseconds (rounded down).
-  var milliseconds: Int64 {
-    let (s, atto) = components
-    return s * 1_000 + atto / 1_000_000_000_000_000
-  }
-
-  /// `0.3 s`, `60 s`.
-  var shortDescription: String {
-    let value = seconds
-    if value == value.rounded() { return "\(Int(value)) s" }
-    return "\((value * 1000).rounded() / 1000) s"
   }
 }

@@ -160,12 +160,9 @@ public struct HTTPRedirectResolver: ShortLinkResolver {
       } catch let failure {
         error = failure
       }
-      guard RetryPolicy.isRetryable(error.code), retry < configuration.retry.retries else { throw error }
-      context.recordTry(
-        Attempt(handler: handler, outcome: .failed, error: error, duration: MonotonicTime.since(started)))
-      guard await RetryPolicy.sleep(configuration.retry.delay(beforeRetry: retry, retryAfter: retryAfter)) else {
-        throw NormalizationError(.cancelled, "\(host): cancelled while waiting to retry")
-      }
+      try await configuration.retry.prepareRetry(
+        after: error, retry: retry, retryAfter: retryAfter, started: started, handler: handler, context: &context
+      ) { NormalizationError(.cancelled, "\(host): cancelled while waiting to retry") }
       retry += 1
     }
   }

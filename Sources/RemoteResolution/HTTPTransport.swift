@@ -101,3 +101,18 @@ public struct HTTPHeaders: Sendable, Sequence {
     fields.makeIterator()
   }
 }
+
+extension HTTPResponse {
+  /// Appends `data` to `body`, up to `cap` bytes in all; false when `data` did not fit (the body
+  /// then holds its first `cap` bytes, and the transport stops reading: ``BodyEnd/exceededLimit``).
+  /// Both transports cap bodies with this.
+  package static func append(_ data: some Collection<UInt8>, to body: inout [UInt8], cap: Int) -> Bool {
+    let room = cap - body.count
+    guard data.count <= room else {
+      body.append(contentsOf: data.prefix(max(0, room)))
+      return false
+    }
+    body.append(contentsOf: data)
+    return true
+  }
+}

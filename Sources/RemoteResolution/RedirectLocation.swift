@@ -285,7 +285,9 @@ struct URIReference: Equatable {
     var i = bytes.startIndex
     while i < bytes.endIndex {
       let c = bytes[i]
-      if c == UInt8(ascii: "%"), i + 2 < bytes.endIndex, isHex(bytes[i + 1]), isHex(bytes[i + 2]) {
+      if c == UInt8(ascii: "%"), i + 2 < bytes.endIndex, PercentEncoding.hexValue(bytes[i + 1]) != nil,
+        PercentEncoding.hexValue(bytes[i + 2]) != nil
+      {
         out.append(contentsOf: bytes[i...(i + 2)])
         i += 3
         continue
@@ -294,17 +296,11 @@ struct URIReference: Equatable {
         out.append(c)
       } else {
         out.append(UInt8(ascii: "%"))
-        out.append(hexDigit(c >> 4))
-        out.append(hexDigit(c & 0xF))
+        out.append(PercentEncoding.hexDigit(c >> 4))
+        out.append(PercentEncoding.hexDigit(c & 0xF))
       }
       i += 1
     }
     return String(decoding: out, as: UTF8.self)
   }
-
-  @inline(__always) static func isHex(_ c: UInt8) -> Bool {
-    isDigit(c) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66)
-  }
-
-  @inline(__always) static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 + v : 0x41 + v - 10 }
 }

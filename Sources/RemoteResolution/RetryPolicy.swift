@@ -44,6 +44,20 @@ public struct RetryPolicy: Sendable, Hashable {
     return .seconds(min(seconds, 86_400))
   }
 
+  /// The step between a failed try (number `retry`, 0-based, begun at `started`, a
+  /// ``MonotonicTime`` reading) and the next: throws `error` when it is not retryable or the
+  /// retries are used up; otherwise records the try in `context` as a failed attempt of
+  /// `handler`, waits ``delay(beforeRetry:retryAfter:)`` and returns, or throws `cancelled()` when
+  /// the task is cancelled while it waits.
+  public func prepareRetry(
+    after error: NormalizationError, retry: Int, retryAfter: Duration?, started: UInt64, handler: String,
+    context: inout NormalizationContext, cancelled: () -> NormalizationError
+  ) async throws(NormalizationError) {
+    guard RetryPolicy.isRetryable(error.code), retry < retries else { throw error }
+    context.recordTry(Attempt(handler: handler, outcome: .failed, error: error, duration: MonotonicTime.since(started)))
+    guard await RetryPolicy.sleep(delay(beforeRetry: retry, retryAfter: retryAfter)) else { throw cancelled() }
+  }
+
   /// Whether a try that failed with `code` is worth retrying: `timeout`, `network`, `upstream`
   /// and `rate_limited` are; everything else (including `cancelled`) is not.
   public static func isRetryable(_ code: ErrorCode) -> Bool {
@@ -63,10 +77,6 @@ public struct RetryPolicy: Sendable, Hashable {
 }
 
 extension String {
-  var trimmingSpaces: Substring {
-    var s = self[...]
-    while let first = s.first, first == " " || first == "\t" { s.removeFirst() }
-    while let last = s.last, last == " " || last == "\t" { s.removeLast() }
-    return s
-  }
+  /// The text without leading and trailing spaces and tabs (HTTP's optional white space).
+  var trimmingSpaces: Substring { trimming { $0 == " " || $0 == "\t" } }
 }

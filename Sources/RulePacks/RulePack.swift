@@ -102,13 +102,22 @@ private struct Reader {
     (object.object ?? []).map(\.key).sorted()
   }
 
-  func string(_ object: JSONValue, _ key: String, at path: String, required: Bool = true) throws(RulePackError)
-    -> String?
-  {
-    guard let value = object[key] else {
-      if required { throw fail("\(path).\(key)", "missing (a string is required)") }
-      return nil
+  /// Throws for the first field of `object` not in `known` (in sorted order).
+  func rejectUnknownFields(_ object: JSONValue, known: Set<String>, at path: String) throws(RulePackError) {
+    for key in sortedKeys(object) where !known.contains(key) { throw fail("\(path).\(key)", "unknown field") }
+  }
+
+  /// The non-empty string field `key`, which must be present.
+  func requiredString(_ object: JSONValue, _ key: String, at path: String) throws(RulePackError) -> String {
+    guard let text = try optionalString(object, key, at: path) else {
+      throw fail("\(path).\(key)", "missing (a string is required)")
     }
+    return text
+  }
+
+  /// The non-empty string field `key`, or nil when absent.
+  func optionalString(_ object: JSONValue, _ key: String, at path: String) throws(RulePackError) -> String? {
+    guard let value = object[key] else { return nil }
     guard let text = value.string, !text.isEmpty else { throw fail("\(path).\(key)", "expected a non-empty string") }
     return text
   }
@@ -156,9 +165,9 @@ private struct Reader {
 
   func platform(_ value: JSONValue, at path: String) throws(RulePackError) -> Platform {
     let root = try object(value, at: path)
-    let known: Set<String> = ["platform", "hosts", "forms", "keep", "short_links", "examples", "description"]
-    for key in sortedKeys(root) where !known.contains(key) { throw fail("\(path).\(key)", "unknown field") }
-    let name = try string(root, "platform", at: path)!
+    try rejectUnknownFields(
+      root, known: ["platform", "hosts", "forms", "keep", "short_links", "examples", "description"], at: path)
+    let name = try requiredString(root, "platform", at: path)
     guard name.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x5F })
     else { throw fail("\(path).platform", "use lower-case letters, digits, - and _ only") }
     let hosts = try self.hosts(root, "hosts", at: path, required: true)!
@@ -184,14 +193,14 @@ private struct Reader {
 
   func form(_ value: JSONValue, at path: String, platformHosts: Set<String>) throws(RulePackError) -> URLPattern {
     let item = try object(value, at: path)
-    let known: Set<String> = ["kind", "pattern", "canonical", "identifiers", "hosts", "lowercase_id", "remark"]
-    for key in sortedKeys(item) where !known.contains(key) { throw fail("\(path).\(key)", "unknown field") }
-    let kind = try string(item, "kind", at: path)!
-    let compiled = try pattern(try string(item, "pattern", at: path)!, at: "\(path).pattern")
+    try rejectUnknownFields(
+      item, known: ["kind", "pattern", "canonical", "identifiers", "hosts", "lowercase_id", "remark"], at: path)
+    let kind = try requiredString(item, "kind", at: path)
+    let compiled = try pattern(try requiredString(item, "pattern", at: path), at: "\(path).pattern")
     guard compiled.groupNumber(named: "id") != nil else {
       throw fail("\(path).pattern", "the pattern needs a named group `id`, e.g. (?<id>[0-9]+)")
     }
-    let canonical = try string(item, "canonical", at: path)!
+    let canonical = try requiredString(item, "canonical", at: path)
     var identifiers: [(group: String, field: String)] = []
     if let raw = item["identifiers"] {
       guard raw.object != nil else {
@@ -213,7 +222,7 @@ private struct Reader {
       guard let flag = raw.bool else { throw fail("\(path).lowercase_id", "expected true or false") }
       lowercase = flag
     }
-    let remark = try string(item, "remark", at: path, required: false)
+    let remark = try optionalString(item, "remark", at: path)
     do {
       return try URLPattern(
         kind: LinkKind(kind), pattern: compiled, hosts: formHosts, canonical: canonical, identifiers: identifiers,
@@ -234,9 +243,9 @@ private struct Reader {
         continue
       }
       let object = try self.object(item, at: itemPath)
-      let name = try string(object, "name", at: itemPath)!
-      let field = try string(object, "field", at: itemPath, required: false)
-      let valuePattern = try string(object, "pattern", at: itemPath, required: false).map {
+      let name = try requiredString(object, "name", at: itemPath)
+      let field = try optionalString(object, "field", at: itemPath)
+      let valuePattern = try optionalString(object, "pattern", at: itemPath).map {
         (source) throws(RulePackError) in
         try pattern(source, at: "\(itemPath).pattern")
       }
@@ -248,15 +257,14 @@ private struct Reader {
   func shortLinkSpec(_ value: JSONValue?, platform: String, at path: String) throws(RulePackError) -> ShortLinkSpec? {
     guard let value else { return nil }
     let object = try self.object(value, at: path)
-    let known: Set<String> = ["hosts", "pattern", "share_convert_path", "user_agent"]
-    for key in sortedKeys(object) where !known.contains(key) { throw fail("\(path).\(key)", "unknown field") }
+    try rejectUnknownFields(object, known: ["hosts", "pattern", "share_convert_path", "user_agent"], at: path)
     let hosts = try self.hosts(object, "hosts", at: path, required: true)!
-    let shape = try pattern(try string(object, "pattern", at: path)!, at: "\(path).pattern")
-    let convert = try string(object, "share_convert_path", at: path, required: false)
+    let shape = try pattern(try requiredString(object, "pattern", at: path), at: "\(path).pattern")
+    let convert = try optionalString(object, "share_convert_path", at: path)
     if let convert, !convert.hasPrefix("/") || convert.contains("?") || convert.contains("#") {
       throw fail("\(path).share_convert_path", "expected a path starting with / and without query or fragment")
     }
-    let agent = try string(object, "user_agent", at: path, required: false)
+    let agent = try optionalString(object, "user_agent", at: path)
     return ShortLinkSpec(platform: platform, hosts: hosts, pattern: shape, shareConvertPath: convert, userAgent: agent)
   }
 
@@ -279,14 +287,14 @@ private struct Reader {
     for (i, item) in list.enumerated() {
       let itemPath = "\(path)[\(i)]"
       let object = try self.object(item, at: itemPath)
-      let input = try string(object, "input", at: itemPath)!
-      if let code = try string(object, "error", at: itemPath, required: false) {
+      let input = try requiredString(object, "input", at: itemPath)
+      if let code = try optionalString(object, "error", at: itemPath) {
         result.append(LinkExample(input, .error(ErrorCode(code))))
         continue
       }
-      let kind = try string(object, "kind", at: itemPath)!
-      let id = try string(object, "id", at: itemPath)!
-      let canonical = try string(object, "canonical", at: itemPath)!
+      let kind = try requiredString(object, "kind", at: itemPath)
+      let id = try requiredString(object, "id", at: itemPath)
+      let canonical = try requiredString(object, "canonical", at: itemPath)
       let identifiers = try fields(object["identifiers"], at: "\(itemPath).identifiers")
       let parameters = try fields(object["parameters"], at: "\(itemPath).parameters")
       result.append(

@@ -307,11 +307,3 @@ final class Connection {
     return CacheError(text)
   }
 }
-
-extension Duration {
-  /// Whole milliseconds, rounded down.
-  fileprivate var milliseconds: Int64 {
-    let (seconds, attoseconds) = components
-    return seconds * 1_000 + attoseconds / 1_000_000_000_000_000
-  }
-}

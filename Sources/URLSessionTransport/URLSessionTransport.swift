@@ -66,25 +66,13 @@ public final class URLSessionTransport: HTTPTransport {
     let call = PendingCall(host: host, maxBodyBytes: max(0, request.maxBodyBytes))
     let session = self.session
     let delegate = self.delegate
-    let deadline = request.deadline
-    let result = await withTaskCancellationHandler {
-      await withCheckedContinuation {
-        (continuation: CheckedContinuation<Result<HTTPResponse, NormalizationError>, Never>) in
-        guard call.install(continuation) else { return }
-        let task = session.dataTask(with: urlRequest)
-        delegate.register(call, for: task.taskIdentifier)
-        let timer = Task {
-          guard (try? await Task.sleep(for: deadline)) != nil else { return }
-          call.finish(
-            .failure(NormalizationError(.timeout, "\(host): no complete answer within \(deadline.shortDescription)")))
-        }
-        call.attach(task: task, timer: timer)
-        task.resume()
-      }
-    } onCancel: {
-      call.finish(.failure(NormalizationError(.cancelled, "\(host): request cancelled")))
-    }
-    return try result.get()
+    let deadline = ContinuousClock.now.advanced(by: request.deadline)
+    return try await call.answer.wait(until: deadline, allowed: request.deadline, host: host) {
+      let task = session.dataTask(with: urlRequest)
+      delegate.register(call, for: task.taskIdentifier)
+      call.answer.onAnswer { task.cancel() }
+      task.resume()
+    }.get()
   }
 }
 
@@ -133,7 +121,8 @@ private final class PendingCall: Sendable {
   let host: String
   let maxBodyBytes: Int
   private let state = Mutex(State())
-  private let answer = AnswerOnce()
+  /// The caller's answer: given once, by the response, a failure, the deadline or cancellation.
+  let answer = AnswerOnce()
 
   private struct State {
     var status: Int?
@@ -144,24 +133,13 @@ private final class PendingCall: Sendable {
   init(host: String, maxBodyBytes: Int) {
     self.host = host
     self.maxBodyBytes = maxBodyBytes
-  }
-
-  /// Stores the caller's continuation (see ``AnswerOnce/install(_:)``).
-  func install(_ continuation: CheckedContinuation<Result<HTTPResponse, NormalizationError>, Never>) -> Bool {
-    answer.install(continuation)
-  }
-
-  /// Attaches the running task and its timer; both are cancelled when the call finishes (at once
-  /// if it has).
-  func attach(task: URLSessionTask, timer: Task<Void, Never>) {
-    answer.onAnswer {
-      timer.cancel()
-      task.cancel()
-    }
+    // However the answer comes, the body collected so far is no longer needed.
+    answer.onAnswer { [weak self] in self?.state.withLock { $0.body = [] } }
   }
 
   func received(_ response: URLResponse) {
-    guard let http = response as? HTTPURLResponse else { return }
+    // The completion event repeats the head that the response event already delivered.
+    guard let http = response as? HTTPURLResponse, state.withLock({ $0.status == nil }) else { return }
     var headers = HTTPHeaders()
     for (key, value) in http.allHeaderFields {
       headers.add(String(describing: key), String(describing: value))
@@ -176,15 +154,7 @@ private final class PendingCall: Sendable {
 
   func received(_ data: Data) {
     guard !answer.isGiven else { return }
-    let capped = state.withLock { s -> Bool in
-      let room = maxBodyBytes - s.body.count
-      if data.count > room {
-        s.body.append(contentsOf: data.prefix(max(0, room)))
-        return true
-      }
-      s.body.append(contentsOf: data)
-      return false
-    }
+    let capped = state.withLock { !HTTPResponse.append(data, to: &$0.body, cap: maxBodyBytes) }
     if capped { finishWithResponse(.exceededLimit) }
   }
 
@@ -212,10 +182,9 @@ private final class PendingCall: Sendable {
     }
   }
 
-  /// Resumes the caller with `outcome` unless already done; cancels the task and the timer.
+  /// Resumes the caller with `outcome` unless already done (which cancels the task and the timer).
   func finish(_ outcome: Result<HTTPResponse, NormalizationError>) {
-    guard answer.give(outcome) else { return }
-    state.withLock { $0.body = [] }
+    answer.give(outcome)
   }
 
   /// Maps a `URLSession` failure to a stable code. The message names the host and the failure
@@ -239,20 +208,5 @@ private final class PendingCall: Sendable {
     default: what = "URLError \(urlError.code.rawValue)"
     }
     return NormalizationError(.network, "\(host): \(what)")
-  }
-}
-
-extension Duration {
-  /// The duration in seconds, as a `Double`. (RemoteResolution has its own internal copy.)
-  var seconds: Double {
-    let (s, atto) = components
-    return Double(s) + Double(atto) / 1e18
-  }
-
-  /// `0.3 s`, `60 s`.
-  var shortDescription: String {
-    let value = seconds
-    if value == value.rounded() { return "\(Int(value)) s" }
-    return "\((value * 1000).rounded() / 1000) s"
   }
 }

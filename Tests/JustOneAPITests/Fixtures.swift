@@ -3,7 +3,6 @@ import LinkNormalizerCore
 import LinkNormalizerTestSupport
 import PCRE2
 import RemoteResolution
-import Synchronization
 
 /// A token with characters that need encoding, so both encoding and redaction are exercised.
 let testToken = "tok_SECRET-7f3a/+= &?#%"
@@ -40,11 +39,4 @@ func resolve(_ resolver: JustOneAPIResolver, _ text: String = "http://sl.test/ab
   async -> (Result<ResolverOutcome, NormalizationError>, [Attempt])
 {
   await probe(resolver, text, spec: spec)
-}
-
-/// A thread-safe counter for handlers that answer differently on later calls.
-final class Counter: Sendable {
-  private let value = Atomic<Int>(0)
-  /// Returns the number of earlier calls (0 for the first).
-  func next() -> Int { value.add(1, ordering: .relaxed).oldValue }
 }

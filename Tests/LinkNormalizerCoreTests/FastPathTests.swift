@@ -126,9 +126,16 @@ import Testing
       let chain = FallbackChain(registry: registry, offline: offline)
       for input in inputs {
         let general = await chain.run(chain.prepare(input))
-        guard let fast = chain.normalizeSynchronously(input) else {
+        var pending: FallbackChain.PreparedInput? = nil
+        guard let fast = chain.normalizeSynchronously(input, pending: &pending) else {
           // Only an input whose chain reaches an asynchronous handler may leave the fast path.
           #expect(chain.runSynchronously(chain.prepare(input)) == nil, "\(input)")
+          // Going on from where it stopped gives the general path's record.
+          let resumed = await chain.run(try #require(pending, "\(input)"))
+          #expect(resumed.link == general.link, "\(input) offline=\(offline)")
+          #expect(resumed.error == general.error, "\(input) offline=\(offline)")
+          #expect(resumed.attempts.map(\.handler) == general.attempts.map(\.handler), "\(input)")
+          #expect(resumed.attempts.map(\.outcome) == general.attempts.map(\.outcome), "\(input)")
           continue
         }
         #expect(fast.link == general.link, "\(input) offline=\(offline)")
@@ -137,6 +144,33 @@ import Testing
         #expect(fast.attempts.map(\.handler) == general.attempts.map(\.handler), "\(input)")
         #expect(fast.attempts.map(\.outcome) == general.attempts.map(\.outcome), "\(input)")
       }
+    }
+  }
+
+  /// A short link's cache entry is looked up once per input, whether the run ends synchronously
+  /// (offline, or on a hit) or goes on to a remote handler (online miss): one miss counted, one
+  /// cache attempt in the record.
+  @Test func aCacheIsAskedOncePerInput() async throws {
+    let spec = ShortLinkSpec(platform: "t", hosts: ["s.test"], pattern: try PCRE2Pattern("^/[a-z0-9]{3,}$"))
+    for offline in [true, false] {
+      let cache = ResolutionCacheAccess(store: InMemoryResolutionCache())
+      var registry = NormalizerRegistry()
+      registry.register(CachedShortLinkNormalizer(spec: spec, cache: cache, parsers: []), priority: Priority.cache)
+      registry.register(
+        RecordingNormalizer(name: "t.remote", hosts: ["s.test"], requiresNetwork: true, behavior: .succeed(id: "r")),
+        priority: Priority.firstResolver)
+      let chain = FallbackChain(registry: registry, offline: offline)
+      var pending: FallbackChain.PreparedInput? = nil
+      let record: NormalizationRecord
+      if let fast = chain.normalizeSynchronously("https://s.test/abc", pending: &pending) {
+        record = fast
+      } else {
+        record = await chain.run(try #require(pending))
+      }
+      #expect(record.attempts.map(\.handler) == ["t.cache", "t.remote"], "offline=\(offline)")
+      #expect(record.attempts.map(\.outcome) == [.declined, offline ? .skipped : .succeeded], "offline=\(offline)")
+      #expect(cache.statistics.misses == 1, "offline=\(offline)")
+      #expect(cache.statistics.hits == 0)
     }
   }
 

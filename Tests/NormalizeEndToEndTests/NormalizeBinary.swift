@@ -1,4 +1,5 @@
 import Foundation
+import LinkNormalizerTestSupport
 import Testing
 
 /// Runs the built `normalize` executable, as a user would.
@@ -16,17 +17,7 @@ struct NormalizeBinary {
 
   /// The executable next to the test bundle (both are products of one `swift build`), or
   /// `NORMALIZE_BIN` when set.
-  static let path: String = {
-    if let override = ProcessInfo.processInfo.environment["NORMALIZE_BIN"] { return override }
-    let testBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-    var directory = testBinary.deletingLastPathComponent()
-    while directory.path != "/" {
-      let candidate = directory.appendingPathComponent("normalize").path
-      if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-      directory = directory.deletingLastPathComponent()
-    }
-    return "normalize"
-  }()
+  static let path = builtExecutable("normalize", override: "NORMALIZE_BIN") ?? "normalize"
 
   /// A started `normalize` process with its three pipes.
   struct Started {

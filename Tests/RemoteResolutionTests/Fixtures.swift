@@ -2,7 +2,6 @@ import LinkNormalizerCore
 import LinkNormalizerTestSupport
 import PCRE2
 import RemoteResolution
-import Synchronization
 
 /// A platform of our own: short links on `sl.test` and `sl2.test`, mapped to loopback servers by
 /// the resolver's test hook.
@@ -28,11 +27,4 @@ func resolve(_ resolver: some ShortLinkResolver, _ text: String, spec: ShortLink
   -> (Result<ResolverOutcome, NormalizationError>, [Attempt])
 {
   await probe(resolver, text, spec: spec)
-}
-
-/// A thread-safe counter for handlers that answer differently on later calls.
-final class Counter: Sendable {
-  private let value = Atomic<Int>(0)
-  /// Returns the number of earlier calls (0 for the first).
-  func next() -> Int { value.add(1, ordering: .relaxed).oldValue }
 }

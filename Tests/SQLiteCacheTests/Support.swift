@@ -45,40 +45,12 @@ enum StressHelper {
     var description: String
   }
 
-  /// The built helper. `swift build --build-tests` and `swift test` build every executable of the
-  /// package into the same directory as the test bundle (`.build/<triple>/<config>/`), so it is
-  /// looked for next to the running test binary first, then under `.build/{debug,release}` of the
-  /// package (found from this file's path). `CACHE_STRESS_PATH` overrides both.
+  /// The built helper (see ``builtExecutable(_:override:)``); `CACHE_STRESS_PATH` overrides it.
   static func path() throws -> String {
-    let fileManager = FileManager.default
-    if let explicit = ProcessInfo.processInfo.environment["CACHE_STRESS_PATH"] { return explicit }
-
-    var starts: [String] = [CommandLine.arguments.first ?? ""]
-    if let executable = Bundle.main.executablePath { starts.append(executable) }
-    if let linuxSelf = try? fileManager.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-      starts.append(linuxSelf)
+    guard let found = builtExecutable("cache-stress", override: "CACHE_STRESS_PATH") else {
+      throw Failure(description: "cache-stress helper not found (run `swift build` first, or set CACHE_STRESS_PATH)")
     }
-    starts += Bundle.allBundles.map(\.bundlePath).filter { $0.hasSuffix(".xctest") }
-
-    var candidates: [String] = []
-    for start in starts where !start.isEmpty {
-      // Up to three levels: `<dir>/X.xctest` on Linux, `<dir>/X.xctest/Contents/MacOS/X` on macOS.
-      var directory = URL(fileURLWithPath: start).deletingLastPathComponent()
-      for _ in 0..<4 {
-        candidates.append(directory.appendingPathComponent("cache-stress").path)
-        directory.deleteLastPathComponent()
-      }
-    }
-    let packageRoot = URL(fileURLWithPath: #filePath)
-      .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    for configuration in ["debug", "release"] {
-      candidates.append(packageRoot.appendingPathComponent(".build/\(configuration)/cache-stress").path)
-    }
-
-    if let found = candidates.first(where: { fileManager.isExecutableFile(atPath: $0) }) { return found }
-    throw Failure(
-      description: "cache-stress helper not found (run `swift build` first, or set CACHE_STRESS_PATH); "
-        + "looked at: \(candidates.joined(separator: ", "))")
+    return found
   }
 
   /// A started helper process; `wait()` collects its exit status and standard error.

@@ -1,7 +1,7 @@
 // A tiny run-time binding to libcurl's easy interface: no link-time dependency on libcurl.
 //
 // ccurl_load() dlopen()s the library by name and dlsym()s the few functions used; the wrappers
-// below call them through the loaded table (curl_easy_setopt and curl_easy_getinfo are variadic,
+// below call them through the loaded table (curl_easy_setopt is variadic,
 // which Swift cannot call). The numeric constants are copied from curl.h (7.x/8.x; their values
 // are part of libcurl's stable ABI).
 #ifndef CCURLSHIM_H
@@ -40,7 +40,6 @@ typedef int (*ccurl_xferinfo_callback)(void *clientp, long long dltotal, long lo
 
 int ccurl_setopt_data_callback(const ccurl_library *lib, void *easy, int option, ccurl_data_callback callback);
 int ccurl_setopt_xferinfo_callback(const ccurl_library *lib, void *easy, ccurl_xferinfo_callback callback);
-int ccurl_getinfo_long(const ccurl_library *lib, void *easy, int info, long *value);
 
 /// struct curl_slist * (opaque).
 void *ccurl_slist_append(const ccurl_library *lib, void *list, const char *string);
@@ -71,8 +70,6 @@ enum {
   CCURLPROTO_HTTP = 1 << 0,
   CCURLPROTO_HTTPS = 1 << 1,
 
-  CCURLINFO_RESPONSE_CODE = 0x200000 + 2,
-
   CCURLE_OK = 0,
   CCURLE_UNSUPPORTED_PROTOCOL = 1,
   CCURLE_URL_MALFORMAT = 3,
@@ -87,7 +84,6 @@ enum {
   CCURLE_OPERATION_TIMEDOUT = 28,
   CCURLE_SSL_CONNECT_ERROR = 35,
   CCURLE_ABORTED_BY_CALLBACK = 42,
-  CCURLE_UNKNOWN_OPTION = 48,
   CCURLE_GOT_NOTHING = 52,
   CCURLE_SEND_ERROR = 55,
   CCURLE_RECV_ERROR = 56,
